@@ -1,0 +1,1 @@
+"""Intelligent Operations Center for Vietnamese provinces and cities."""

@@ -1,0 +1,191 @@
+"""Users, agencies, API keys and the log of login attempts."""
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ioc.accounts.choices import AgencyKind, Role
+from ioc.core.access import NOTHING, AccessPolicy, AccessScope, RestrictedQuerySet
+
+
+class Agency(models.Model):
+    """A body that receives work: a department, a commune People's Committee, a utility..."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=AgencyKind)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent agency"),
+    )
+    units = models.ManyToManyField(
+        "geo.AdminUnit", blank=True, related_name="agencies", verbose_name=_("areas served")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    # Agencies are public knowledge (who is responsible); staff see their own even if inactive.
+    access_policy = AccessPolicy(agency="pk", public=Q(is_active=True))
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class User(AbstractUser):
+    """Every person who logs in; `role` decides what they see, `agency` whose work."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CITIZEN)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("agency"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+    # A user record is personal data: visible to its owner, its agency's head, and admins.
+    access_policy = AccessPolicy(agency="agency_id", owner="pk")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(Role.AGENCY)) | Q(agency__isnull=False),
+                name="agency_roles_have_an_agency",
+                violation_error_message=_("Agency staff and agency heads belong to an agency."),
+            )
+        ]
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in Role.STAFF or self.is_superuser
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    def access_scope(self, action: str) -> AccessScope:
+        """What this user may reach for `action`; read by core.access.restrict()."""
+        if self.is_admin_role:
+            return AccessScope(everything=True)
+        if self.role == Role.OPERATOR:
+            # Nothing a citizen or agency submitted is ever hard-deleted.
+            return AccessScope(everything=True) if action != "delete" else NOTHING
+        if self.role == Role.LEADER:
+            return AccessScope(everything=True) if action == "view" else NOTHING
+        if self.role in Role.AGENCY and self.agency_id is not None:
+            if action == "delete":
+                return NOTHING
+            return AccessScope(
+                agency_ids=frozenset(self._agency_ids()),
+                unit_codes=frozenset(self.agency.units.values_list("code", flat=True)),
+                user_id=self.pk,
+                public=action == "view",
+            )
+        # Citizens: their own records, and what is public.
+        if action == "view":
+            return AccessScope(user_id=self.pk, public=True)
+        return AccessScope(user_id=self.pk) if action == "change" else NOTHING
+
+    def _agency_ids(self) -> set[int]:
+        """The user's agency; a head also reaches the agencies below theirs."""
+        ids = {self.agency_id}
+        if self.role != Role.AGENCY_HEAD:
+            return ids
+        frontier = set(ids)
+        while frontier:
+            frontier = set(
+                Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            ) - ids
+            ids |= frontier
+        return ids
+
+
+
+class ApiKey(models.Model):
+    """A key for a machine client: shown once, stored as a hash, scoped, revocable."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+        verbose_name=_("agency"),
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = AccessPolicy()  # administrators only (everything scope)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class LoginAttempt(models.Model):
+    """Every login attempt, kept for the lock-out count and for the security log."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    succeeded = models.BooleanField(_("succeeded"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {'ok' if self.succeeded else 'failed'} {self.created_at:%Y-%m-%d %H:%M}"
+

@@ -1,0 +1,19 @@
+"""URL map of the whole IOC."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ioc import views
+from ioc.api import api
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", views.home, name="home"),
+    path("staff/", views.staff_home, name="staff-home"),
+    path("accounts/", include("ioc.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+handler404 = "ioc.views.not_found"
+handler500 = "ioc.views.server_error"
