@@ -15,6 +15,7 @@ class NavItem:
     roles: frozenset[str]
     order: int = 100
     section: Any = ""
+    description: Any = ""
 
     @property
     def url(self) -> str:
