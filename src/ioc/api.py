@@ -23,7 +23,11 @@ def validation_error(request, exc: ValidationError):
     """A 422 whose message names every field that was wrong, not only a list of dicts."""
     problems = []
     for error in exc.errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "form"))
+        location = ".".join(
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("query", "body", "path", "form")
+        )
         problems.append(f"{location}: {error.get('msg', '')}" if location else error.get("msg", ""))
     return api.create_response(
         request, {"detail": "; ".join(problems), "errors": exc.errors}, status=422
@@ -32,7 +36,12 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc: AuthenticationError):
-    message = str(exc) if str(exc) else _("Authentication required: log in or send an API key.")
+    # A bare AuthenticationError carries ninja's generic "Unauthorized".
+    message = (
+        exc.message
+        if exc.message != "Unauthorized"
+        else _("Authentication required: log in or send an API key.")
+    )
     return api.create_response(request, {"detail": message}, status=401)
 
 

@@ -49,7 +49,7 @@ def serve(args: list[str]) -> None:
 
     worker = None
     if options.with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"])
     try:
         uvicorn.run(
             "ioc.asgi:application",

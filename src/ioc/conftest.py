@@ -72,3 +72,23 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The production hasher is slow on purpose; the tests log in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Reference data (holidays, boundaries) is cached per process; a rolled-back test must
+    not leak into the next one through those caches."""
+    from ioc.core.calendar import calendar_cache_clear
+    from ioc.geo.selectors import geo_cache_clear
+
+    calendar_cache_clear()
+    geo_cache_clear()
+    yield
+    calendar_cache_clear()
+    geo_cache_clear()

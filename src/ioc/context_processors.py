@@ -13,7 +13,9 @@ def shell(request):
     context = {
         "deployment": deployment().localized(language),
         "nav_items": items_for(user),
-        "user_role_label": user.get_role_display() if getattr(user, "is_authenticated", False) else "",
+        "user_role_label": user.get_role_display()
+        if getattr(user, "is_authenticated", False)
+        else "",
     }
     if getattr(user, "is_authenticated", False) and request.path.startswith("/staff"):
         context.update(_filters(request, language))
@@ -32,7 +34,9 @@ def _filters(request, language: str) -> dict:
         "filters": filters,
         "filter_error": error,
         "filter_period_choices": choices,
-        "filter_period_listed": any(value == getattr(filters.period, "id", None) for value, _ in choices),
+        "filter_period_listed": any(
+            value == getattr(filters.period, "id", None) for value, _ in choices
+        ),
         "filter_period_label": filters.period.label(language),
         "filter_area_groups": groups,
     }

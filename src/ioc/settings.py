@@ -165,10 +165,19 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "IOC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "IOC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("IOC_EMAIL_FROM", "ioc@localhost")
+
+# Working time for deadlines (docs/periods-and-calendar.md); holidays are data in the admin.
+IOC_WORKING_HOURS = os.environ.get("IOC_WORKING_HOURS", "07:30-11:30,13:30-17:00")
+IOC_WORKING_WEEKDAYS = os.environ.get("IOC_WORKING_WEEKDAYS", "0,1,2,3,4")
+IOC_CALENDAR_CHECK_SECONDS = int(os.environ.get("IOC_CALENDAR_CHECK_SECONDS", 60))
 
 # The deployment's area: a folder with a manifest.json and its boundary files.
 # Another province points this at its own folder (docs/geography.md).

@@ -1,9 +1,16 @@
 """Pages of the project itself: the public home, the staff home, health, error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ioc.accounts.choices import Role
+from ioc.accounts.selectors import agency_list
+from ioc.geo.choices import Level, Structure
+from ioc.geo.selectors import unit_counts
 
 
 def healthz(request):
@@ -11,18 +18,57 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # the database is down: say so, as a 503
+    except Exception as error:  # the database does not answer: say so, as a 503
         return JsonResponse({"status": "error", "database": str(error)}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def _area_stats(user) -> list[dict]:
+    counts = unit_counts()
+    return [
+        {
+            "key": "communes",
+            "value": counts[(Structure.CURRENT, Level.COMMUNE)],
+            "label": _("communes and wards since 1 July 2025"),
+        },
+        {
+            "key": "legacy_communes",
+            "value": counts[(Structure.LEGACY, Level.COMMUNE)],
+            "label": _("communes before the 2025 merger"),
+        },
+        {
+            "key": "legacy_districts",
+            "value": counts[(Structure.LEGACY, Level.DISTRICT)],
+            "label": _("former districts, kept for comparisons"),
+        },
+        {
+            "key": "agencies",
+            "value": agency_list(user=user).count(),
+            "label": _("agencies connected"),
+        },
+    ]
+
+
 def home(request):
-    return render(request, "home.html", {})
+    context = {
+        "stats": _area_stats(request.user),
+        "map_tile_url": settings.IOC_MAP_TILE_URL,
+        "map_tile_attribution": settings.IOC_MAP_TILE_ATTRIBUTION,
+    }
+    return render(request, "home.html", context)
 
 
 @login_required
 def staff_home(request):
-    return render(request, "staff_home.html", {})
+    user = request.user
+    if not user.is_staff_role:
+        # Citizens have no workspace yet: their pages are the public ones.
+        return redirect("home")
+    context = {
+        "stats": _area_stats(user),
+        "role_colour": Role.colour(user.role),
+    }
+    return render(request, "staff_home.html", context)
 
 
 def not_found(request, exception=None):

@@ -55,7 +55,9 @@ def load_demo_agencies() -> list[str]:
     with transaction.atomic():
         for code, name, name_en, short_name, kind in PROVINCIAL_AGENCIES:
             if not Agency.objects.filter(code=code).exists():
-                agency_create(code=code, name=name, name_en=name_en, short_name=short_name, kind=kind)
+                agency_create(
+                    code=code, name=name, name_en=name_en, short_name=short_name, kind=kind
+                )
                 created += 1
         province_committee = Agency.objects.get(code="ubnd-tinh")
         for commune in communes(structure=Structure.CURRENT):

@@ -38,8 +38,15 @@ class Agency(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    # Agencies are public knowledge (who is responsible); staff see their own even if inactive.
-    access_policy = AccessPolicy(agency="pk", public=Q(is_active=True))
+    # Agencies are public knowledge (who is responsible); staff see their own even if
+    # inactive; an agency's head (and operators) may edit it; only administrators delete.
+    access_policy = AccessPolicy(
+        agency="pk",
+        manager="pk",
+        public=Q(is_active=True),
+        admin_actions=frozenset({"delete"}),
+        relations={"change": ("manager",)},
+    )
 
     class Meta:
         verbose_name = _("agency")
@@ -68,8 +75,15 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
-    # A user record is personal data: visible to its owner, its agency's head, and admins.
-    access_policy = AccessPolicy(agency="agency_id", owner="pk")
+    # A user record is personal data: colleagues see each other, an agency's head manages
+    # its staff, everybody edits their own profile; only administrators manage the rest.
+    access_policy = AccessPolicy(
+        agency="agency_id",
+        manager="agency_id",
+        owner="pk",
+        admin_actions=frozenset({"add", "change", "delete"}),
+        relations={"change": ("owner", "manager")},
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -93,17 +107,22 @@ class User(AbstractUser):
     def access_scope(self, action: str) -> AccessScope:
         """What this user may reach for `action`; read by core.access.restrict()."""
         if self.is_admin_role:
-            return AccessScope(everything=True)
+            return AccessScope(everything=True, is_admin=True, user_id=self.pk)
         if self.role == Role.OPERATOR:
             # Nothing a citizen or agency submitted is ever hard-deleted.
-            return AccessScope(everything=True) if action != "delete" else NOTHING
+            if action == "delete":
+                return NOTHING
+            return AccessScope(everything=True, user_id=self.pk)
         if self.role == Role.LEADER:
-            return AccessScope(everything=True) if action == "view" else NOTHING
+            # Leaders read every dashboard and change nothing.
+            return AccessScope(everything=True, user_id=self.pk) if action == "view" else NOTHING
         if self.role in Role.AGENCY and self.agency_id is not None:
             if action == "delete":
                 return NOTHING
+            agency_ids = frozenset(self._agency_ids())
             return AccessScope(
-                agency_ids=frozenset(self._agency_ids()),
+                agency_ids=agency_ids,
+                managed_agency_ids=agency_ids if self.role == Role.AGENCY_HEAD else frozenset(),
                 unit_codes=frozenset(self.agency.units.values_list("code", flat=True)),
                 user_id=self.pk,
                 public=action == "view",
@@ -120,12 +139,12 @@ class User(AbstractUser):
             return ids
         frontier = set(ids)
         while frontier:
-            frontier = set(
-                Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            ) - ids
+            frontier = (
+                set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+                - ids
+            )
             ids |= frontier
         return ids
-
 
 
 class ApiKey(models.Model):
@@ -153,7 +172,8 @@ class ApiKey(models.Model):
     last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_policy = AccessPolicy()  # administrators only (everything scope)
+    # Keys open the API to machines: administrators only.
+    access_policy = AccessPolicy(admin_actions=frozenset({"view", "add", "change", "delete"}))
 
     class Meta:
         verbose_name = _("API key")
@@ -185,7 +205,8 @@ class LoginAttempt(models.Model):
         verbose_name = _("login attempt")
         verbose_name_plural = _("login attempts")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["ip_address", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {'ok' if self.succeeded else 'failed'} {self.created_at:%Y-%m-%d %H:%M}"
-
+        outcome = "ok" if self.succeeded else "failed"
+        return f"{self.username} {outcome} {self.created_at:%Y-%m-%d %H:%M}"

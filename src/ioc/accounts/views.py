@@ -1,6 +1,53 @@
-"""Login and logout pages (placeholder)."""
+"""Login (with the lock-out after repeated failures) and logout."""
 
 from django.contrib.auth import views as auth_views
 
-login_view = auth_views.LoginView.as_view()
+from ioc.accounts.auth import client_ip
+from ioc.accounts.forms import LoginForm
+from ioc.accounts.selectors import login_lockout_remaining
+from ioc.accounts.services import login_attempt_record
+
+
+class LockoutLoginView(auth_views.LoginView):
+    """Django's LoginView; every attempt is recorded, and a locked-out one never authenticates."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    lockout_seconds = 0
+
+    def post(self, request, *args, **kwargs):
+        self.lockout_seconds = login_lockout_remaining(
+            username=self._username(), ip=client_ip(request)
+        )
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["lockout_seconds"] = self.lockout_seconds
+        return kwargs
+
+    def form_valid(self, form):
+        self._record(succeeded=True)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        self._record(succeeded=False)
+        return super().form_invalid(form)
+
+    def _username(self) -> str:
+        # The form strips the username before authenticating; count what it checks.
+        return self.request.POST.get("username", "").strip()[:150]
+
+    def _record(self, *, succeeded: bool) -> None:
+        login_attempt_record(
+            username=self._username(),
+            ip=client_ip(self.request),
+            user_agent=self.request.headers.get("User-Agent", ""),
+            succeeded=succeeded,
+        )
+
+
+login_view = LockoutLoginView.as_view()
+# POST only (Django's LogoutView refuses GET), so a link on another site cannot log you out.
 logout_view = auth_views.LogoutView.as_view()

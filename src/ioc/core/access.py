@@ -8,6 +8,7 @@ halves declarative keeps the rules in two places a reader can check, and testabl
 matrix of roles x objects.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,9 @@ class AccessScope:
     """What one user may reach for one action."""
 
     everything: bool = False
+    is_admin: bool = False
     agency_ids: frozenset[int] = field(default_factory=frozenset)
+    managed_agency_ids: frozenset[int] = field(default_factory=frozenset)
     unit_codes: frozenset[str] = field(default_factory=frozenset)
     user_id: int | None = None
     public: bool = False
@@ -31,6 +34,7 @@ class AccessScope:
 
 NOTHING = AccessScope()
 PUBLIC = AccessScope(public=True)
+RELATIONS = ("agency", "manager", "unit", "owner", "public")
 
 
 @dataclass(frozen=True)
@@ -38,35 +42,51 @@ class AccessPolicy:
     """How a model's records relate to a scope; each lookup is optional.
 
     agency: lookup of the responsible agency's id (e.g. "agency" or "agency_id").
+    manager: lookup of the agency id whose heads manage the record (e.g. "agency_id").
     unit: lookup of the admin unit code the record lies in (e.g. "commune__code").
     owner: lookup of the user who owns the record (e.g. "reporter").
     public: a Q of the records anybody may see (None: nothing is public).
+    admin_actions: actions that a whole-deployment role (operator, leader) does not get
+        on every record: only administrators do; the others keep the relations above.
+    relations: per action, which of the relations above apply (default: all of them).
     """
 
     agency: str | None = None
+    manager: str | None = None
     unit: str | None = None
     owner: str | None = None
     public: Q | None = None
+    admin_actions: frozenset[str] = frozenset()
+    relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def filter(self, queryset: models.QuerySet, scope: AccessScope) -> models.QuerySet:
-        if scope.everything:
+    def filter(
+        self, queryset: models.QuerySet, scope: AccessScope, action: str
+    ) -> models.QuerySet:
+        if scope.is_admin or (scope.everything and action not in self.admin_actions):
             return queryset
+        applicable = self.relations.get(action, RELATIONS)
         condition = Q(pk__in=[])
-        if self.agency and scope.agency_ids:
-            condition |= Q(**{f"{self.agency}__in": scope.agency_ids})
-        if self.unit and scope.unit_codes:
-            condition |= Q(**{f"{self.unit}__in": scope.unit_codes})
-        if self.owner and scope.user_id is not None:
-            condition |= Q(**{self.owner: scope.user_id})
-        if self.public is not None and scope.public:
-            condition |= self.public
-        return queryset.filter(condition).distinct() if self._joins() else queryset.filter(
-            condition
+        pairs = (
+            ("agency", self.agency, scope.agency_ids),
+            ("manager", self.manager, scope.managed_agency_ids),
+            ("unit", self.unit, scope.unit_codes),
         )
+        for relation, lookup, values in pairs:
+            if relation in applicable and lookup and values:
+                condition |= Q(**{f"{lookup}__in": values})
+        if "owner" in applicable and self.owner and scope.user_id is not None:
+            condition |= Q(**{self.owner: scope.user_id})
+        if "public" in applicable and self.public is not None and scope.public:
+            if not self.public:
+                return queryset  # an empty Q: every record is public
+            condition |= self.public
+        filtered = queryset.filter(condition)
+        return filtered.distinct() if self._joins() else filtered
 
     def _joins(self) -> bool:
         # A lookup through a many-valued relation can repeat rows.
-        return any(lookup and "__" in lookup for lookup in (self.agency, self.unit, self.owner))
+        lookups = (self.agency, self.manager, self.unit, self.owner)
+        return any(lookup and "__" in lookup for lookup in lookups)
 
 
 def access_scope(user: Any, action: str) -> AccessScope:
@@ -83,7 +103,7 @@ def restrict(queryset: models.QuerySet, user: Any, action: str = "view") -> mode
     policy = getattr(queryset.model, "access_policy", None)
     if not isinstance(policy, AccessPolicy):
         raise ImproperlyConfigured(f"{queryset.model.__name__} declares no access_policy.")
-    return policy.filter(queryset, access_scope(user, action))
+    return policy.filter(queryset, access_scope(user, action), action)
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -56,8 +56,7 @@ def parse_area(value: str) -> Area:
     kind, _sep, code = value.partition(":")
     if kind not in AREA_KINDS or not code.isdigit():
         raise FilterError(
-            _("Unknown area “%(value)s”: use commune:<code> or district:<code>.")
-            % {"value": value}
+            _("Unknown area “%(value)s”: use commune:<code> or district:<code>.") % {"value": value}
         )
     return Area(kind=kind, code=code)
 

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ioc.core.choices import ChoiceSet
+
 
 class TimelineEvent(models.Model):
     """One change to one record: who, when, what (verb), from what state to what, and why."""
@@ -38,3 +40,61 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.content_type.model}#{self.object_id}"
+
+
+class HolidayKind(ChoiceSet):
+    """What a dated entry of the working calendar does to that day."""
+
+    HOLIDAY = "holiday"
+    DAY_OFF = "day_off"
+    WORKING_DAY = "working_day"
+
+    CHOICES = [
+        (HOLIDAY, _("Public holiday"), "danger"),
+        (DAY_OFF, _("Day off (compensatory or swapped)"), "warning"),
+        (WORKING_DAY, _("Working day (make-up)"), "info"),
+    ]
+
+
+class Holiday(models.Model):
+    """A day that differs from the usual working week: a public holiday or a day off on a
+    weekday, or a weekend day made a working day (Vietnam sometimes swaps a Saturday).
+    Read by the working-day calendar (ioc.core.calendar) that counts deadlines.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=HolidayKind, default=HolidayKind.HOLIDAY
+    )
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("The announcement this day comes from.")
+    )
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_("Not yet confirmed by an official announcement."),
+    )
+    from_file = models.BooleanField(
+        _("from the shipped file"),
+        default=False,
+        help_text=_(
+            "Loaded from the holiday file shipped with the IOC; the loader may update or "
+            "remove it. Saving it in the admin clears this, and the loader then leaves it alone."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+    @property
+    def is_day_off(self) -> bool:
+        return self.kind != HolidayKind.WORKING_DAY

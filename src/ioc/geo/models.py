@@ -47,7 +47,9 @@ class AdminUnit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_policy = AccessPolicy(public=models.Q())  # the administrative map is public
+    # The administrative map is public. Not `Q()`: an empty Q vanishes when OR-ed with
+    # core.access's starting `Q(pk__in=[])`, which would leave nothing visible.
+    access_policy = AccessPolicy(public=models.Q(pk__isnull=False))
 
     class Meta:
         verbose_name = _("administrative unit")
