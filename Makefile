@@ -45,9 +45,17 @@ lint: deps
 typecheck: deps
 	$(BIN)/mypy
 
-# Refresh the translation catalogue after changing user-facing text (needs GNU gettext).
+# Refresh the translation catalogues after changing user-facing text (needs GNU gettext):
+# one catalogue per app (src/ioc/<app>/locale/) and one for the shared templates and
+# wiring (src/ioc/locale/), so that apps can be worked on side by side.
+APPS := $(patsubst src/ioc/%/apps.py,%,$(wildcard src/ioc/*/apps.py))
 messages: deps
-	cd src/ioc && ../../$(IOC) makemessages -l vi -l en --no-obsolete --ignore 'tests/*'
+	@for app in $(APPS); do \
+	  mkdir -p src/ioc/$$app/locale; \
+	  (cd src/ioc/$$app && ../../../$(IOC) makemessages -l vi --no-obsolete --ignore 'tests/*' -v 0) || exit 1; \
+	done
+	cd src/ioc && ../../$(IOC) makemessages -l vi --no-obsolete -v 0 \
+	  $(foreach app,$(APPS),--ignore '$(app)/*') --ignore 'tests/*' --ignore 'formats/*'
 
 clean-db:
 	rm -f var/ioc.sqlite3 var/ioc.sqlite3-wal var/ioc.sqlite3-shm var/demo-accounts.txt

@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ioc.geo.api import router as geo_router
+from ioc.indicators.api import router as indicators_router
+from ioc.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="IOC API",
@@ -16,6 +18,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/geo/", geo_router)
+api.add_router("/reports/", reports_router)
+api.add_router("/indicators/", indicators_router)
 
 
 @api.exception_handler(ValidationError)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "ioc.core",
     "ioc.accounts",
     "ioc.geo",
+    "ioc.reports",
+    "ioc.indicators",
 ]
 
 MIDDLEWARE = [
