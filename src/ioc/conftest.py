@@ -75,6 +75,23 @@ def screenshot():
 
 
 @pytest.fixture(autouse=True)
+def english_in_the_test_thread():
+    """Tests assert the English source strings unless they test Vietnamese on purpose
+    (requests still get Vietnamese by default through LanguageMiddleware)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client(client, settings):
+    """A browser that chose English with the language switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # The production hasher is slow on purpose; the tests log in many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

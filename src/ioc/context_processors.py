@@ -17,7 +17,7 @@ def shell(request):
         if getattr(user, "is_authenticated", False)
         else "",
     }
-    if getattr(user, "is_authenticated", False) and request.path.startswith("/staff"):
+    if getattr(user, "is_authenticated", False) and user.is_staff_role:
         context.update(_filters(request, language))
     return context
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("staff/", views.staff_home, name="staff-home"),
     path("accounts/", include("ioc.accounts.urls")),
+    path("geo/", include("ioc.geo.urls")),
     path("reports/", include("ioc.reports.urls")),
     path("indicators/", include("ioc.indicators.urls")),
     path("admin/", admin.site.urls),

@@ -59,6 +59,10 @@ class Agency(models.Model):
     def display_name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
 
+    @property
+    def kind_colour(self) -> str:
+        return AgencyKind.colour(self.kind)
+
 
 class User(AbstractUser):
     """Every person who logs in; `role` decides what they see, `agency` whose work."""
@@ -95,6 +99,10 @@ class User(AbstractUser):
                 violation_error_message=_("Agency staff and agency heads belong to an agency."),
             )
         ]
+
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (last_name) before the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
 
     @property
     def is_staff_role(self) -> bool:

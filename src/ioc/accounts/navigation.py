@@ -1,4 +1,8 @@
-"""Sidebar entries of the shell that every staff role shares."""
+"""Sidebar entries of the shell that every staff role shares.
+
+The geo app's page is registered here too: roles belong to accounts, and geo (which
+accounts depends on) must not import them.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +20,30 @@ def register_navigation() -> None:
             roles=Role.STAFF,
             order=0,
             description=_("Your figures and modules at a glance."),
+        )
+    )
+    register(
+        NavItem(
+            key="agencies",
+            label=_("Agencies"),
+            url_name="accounts:agency-list",
+            icon="building",
+            roles=Role.STAFF,
+            order=900,
+            section=_("Reference"),
+            description=_("Who is responsible: departments, communes, utilities, police."),
+        )
+    )
+    register(
+        NavItem(
+            key="communes",
+            label=_("Communes and wards"),
+            url_name="geo:commune-list",
+            icon="map",
+            roles=Role.STAFF,
+            order=910,
+            section=_("Reference"),
+            description=_("The communes since July 2025 and the units they replaced."),
         )
     )
     register(

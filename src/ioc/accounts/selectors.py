@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from ioc.accounts.choices import AgencyKind
 from ioc.accounts.models import Agency, ApiKey, LoginAttempt, User
 from ioc.core.access import restrict
+from ioc.geo.names import fold, sort_key
 
 
 def agency_list(*, user: Any, kind: str | None = None) -> QuerySet[Agency]:
@@ -78,3 +80,21 @@ def _seconds_left(
     if not moments:
         return 0
     return max(1, math.ceil((moments[0] + window - now).total_seconds()))
+
+
+def agency_directory(*, user: Any, kind: str = "", query: str = "") -> list[Agency]:
+    """Agencies the user may see, with their member and area counts, sorted by kind and
+    name; `query` matches the name or code with or without diacritics."""
+    agencies = agency_list(user=user, kind=kind or None).annotate(
+        member_count=Count("members", distinct=True),
+        unit_count=Count("units", distinct=True),
+    )
+    folded_query = fold(query.strip())
+    rows = [
+        agency
+        for agency in agencies
+        if not folded_query
+        or folded_query in fold(f"{agency.name} {agency.short_name} {agency.code}")
+    ]
+    order = {value: index for index, value in enumerate(AgencyKind.values())}
+    return sorted(rows, key=lambda agency: (order.get(agency.kind, 99), sort_key(agency.name)))

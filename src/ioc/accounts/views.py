@@ -1,11 +1,16 @@
 """Login (with the lock-out after repeated failures) and logout."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
 
 from ioc.accounts.auth import client_ip
+from ioc.accounts.choices import AgencyKind
 from ioc.accounts.forms import LoginForm
+from ioc.accounts.selectors import agency_directory as agency_directory_rows
 from ioc.accounts.selectors import login_lockout_remaining
 from ioc.accounts.services import login_attempt_record
+from ioc.core.htmx import render_page
 
 
 class LockoutLoginView(auth_views.LoginView):
@@ -51,3 +56,20 @@ class LockoutLoginView(auth_views.LoginView):
 login_view = LockoutLoginView.as_view()
 # POST only (Django's LogoutView refuses GET), so a link on another site cannot log you out.
 logout_view = auth_views.LogoutView.as_view()
+
+
+@login_required
+def agency_directory(request):
+    if not request.user.is_staff_role:
+        return redirect("home")
+    kind = request.GET.get("kind", "")
+    if kind not in AgencyKind.values():
+        kind = ""
+    query = request.GET.get("q", "")
+    context = {
+        "agencies": agency_directory_rows(user=request.user, kind=kind, query=query),
+        "kinds": AgencyKind.CHOICES,
+        "kind": kind,
+        "query": query,
+    }
+    return render_page(request, "accounts/agency_list.html", context, partial="table")

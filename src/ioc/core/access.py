@@ -59,9 +59,7 @@ class AccessPolicy:
     admin_actions: frozenset[str] = frozenset()
     relations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def filter(
-        self, queryset: models.QuerySet, scope: AccessScope, action: str
-    ) -> models.QuerySet:
+    def filter(self, queryset: models.QuerySet, scope: AccessScope, action: str) -> models.QuerySet:
         if scope.is_admin or (scope.everything and action not in self.admin_actions):
             return queryset
         applicable = self.relations.get(action, RELATIONS)

@@ -32,7 +32,7 @@ from ioc.core.access import restrict
 from ioc.geo.choices import Level, Structure
 from ioc.geo.files import AreaDataError, read_manifest
 from ioc.geo.models import AdminUnit, UnitSuccession
-from ioc.geo.names import sort_key
+from ioc.geo.names import fold, sort_key
 
 T = TypeVar("T")
 
@@ -530,3 +530,29 @@ def _build_area_choices() -> list[AreaChoice]:
             for code, name, name_en in rows
         )
     return choices
+
+
+@dataclass(frozen=True)
+class CommuneRow:
+    """A current commune with the legacy units it came from, for the staff directory."""
+
+    unit: AdminUnit
+    predecessors: tuple[str, ...]
+    legacy_districts: tuple[str, ...]
+
+
+def commune_directory(*, user: Any, query: str = "") -> list[CommuneRow]:
+    """Current communes sorted by name, each with its predecessors; `query` matches names
+    with or without diacritics (of the commune or of a former unit)."""
+    units = communes(user=user).prefetch_related("predecessors__parent")
+    folded_query = fold(query.strip())
+    rows = []
+    for unit in units:
+        predecessors = sorted(unit.predecessors.all(), key=lambda old: sort_key(old.name))
+        names = tuple(old.name for old in predecessors)
+        districts = tuple(sorted({old.parent.name for old in predecessors if old.parent}))
+        haystack = fold(" ".join((unit.name, *names)))
+        if folded_query and folded_query not in haystack:
+            continue
+        rows.append(CommuneRow(unit=unit, predecessors=names, legacy_districts=districts))
+    return sorted(rows, key=lambda row: sort_key(row.unit.name))

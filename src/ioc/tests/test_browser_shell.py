@@ -2,8 +2,6 @@
 
 import pytest
 
-from ioc.accounts.choices import Role
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -51,10 +49,10 @@ def test_operator_logs_in_and_lands_on_the_operator_home(
 
     # then
     page.wait_for_url(live_server.url + "/staff/")
-    assert page.get_by_test_id("role").inner_text() == str(Role.label(Role.OPERATOR))
+    assert page.get_by_test_id("role").inner_text() == "Điều hành viên IOC"
     assert page.locator("[data-nav]").evaluate_all(
         "links => links.map(link => link.dataset.nav)"
-    ) == ["overview"]
+    ) == ["overview", "agencies", "communes"]
     screenshot(page, "staff-home-operator")
 
 

@@ -7,12 +7,13 @@ from ioc.accounts.choices import Role
 
 pytestmark = pytest.mark.django_db
 
+SHARED = {"overview", "agencies", "communes"}
 STAFF_NAV = {
-    Role.AGENCY_STAFF: {"overview"},
-    Role.AGENCY_HEAD: {"overview"},
-    Role.OPERATOR: {"overview"},
-    Role.LEADER: {"overview"},
-    Role.ADMIN: {"overview", "admin"},
+    Role.AGENCY_STAFF: SHARED,
+    Role.AGENCY_HEAD: SHARED,
+    Role.OPERATOR: SHARED,
+    Role.LEADER: SHARED,
+    Role.ADMIN: SHARED | {"admin"},
 }
 
 

@@ -27,7 +27,7 @@ def test_admin_unit_page_summarises_the_boundary_and_shows_successions(admin_cli
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert "MultiPolygon, 2 part(s), " in html
+    assert "MultiPolygon, 2 phần, " in html  # the admin is Vietnamese by default
     assert "Phường Hàm Tiến" in html  # a predecessor, in the inline
 
 

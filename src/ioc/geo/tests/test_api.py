@@ -10,9 +10,9 @@ GEOJSON = "/api/v1/geo/units.geojson"
 UNITS = "/api/v1/geo/units"
 
 
-def test_locate_answers_the_commune_and_the_legacy_district(client, geo):
+def test_locate_answers_the_commune_and_the_legacy_district(english_client, geo):
     # when
-    response = client.get(LOCATE, {"lat": "10.933", "lon": "108.287"})
+    response = english_client.get(LOCATE, {"lat": "10.933", "lon": "108.287"})
 
     # then
     assert response.status_code == 200
@@ -28,9 +28,9 @@ def test_locate_answers_the_commune_and_the_legacy_district(client, geo):
     }
 
 
-def test_locate_outside_the_area_is_404(client, geo):
+def test_locate_outside_the_area_is_404(english_client, geo):
     # when
-    response = client.get(LOCATE, {"lat": "10.8", "lon": "108.3"})
+    response = english_client.get(LOCATE, {"lat": "10.8", "lon": "108.3"})
 
     # then
     assert response.status_code == 404
@@ -50,9 +50,9 @@ def test_locate_outside_the_area_is_404(client, geo):
         ({"lat": "nan", "lon": "108.3"}, "lat: Input should be a finite number"),
     ],
 )
-def test_locate_names_the_bad_parameter(client, geo, params, detail):
+def test_locate_names_the_bad_parameter(english_client, geo, params, detail):
     # when
-    response = client.get(LOCATE, params)
+    response = english_client.get(LOCATE, params)
 
     # then
     assert response.status_code == 422
@@ -60,9 +60,9 @@ def test_locate_names_the_bad_parameter(client, geo, params, detail):
     assert response.json()["errors"]
 
 
-def test_locate_refuses_unknown_parameters(client, geo):
+def test_locate_refuses_unknown_parameters(english_client, geo):
     # when
-    response = client.get(LOCATE, {"latitude": "10.9", "lon": "108.3", "zoom": "3"})
+    response = english_client.get(LOCATE, {"latitude": "10.9", "lon": "108.3", "zoom": "3"})
 
     # then
     assert response.status_code == 400
@@ -71,9 +71,9 @@ def test_locate_refuses_unknown_parameters(client, geo):
     }
 
 
-def test_units_geojson_of_the_45_communes(client, geo):
+def test_units_geojson_of_the_45_communes(english_client, geo):
     # when
-    response = client.get(GEOJSON, {"level": "commune"})
+    response = english_client.get(GEOJSON, {"level": "commune"})
 
     # then
     assert response.status_code == 200
@@ -88,17 +88,17 @@ def test_units_geojson_of_the_45_communes(client, geo):
     assert collection["features"][0]["properties"]["name"] == "Phường Mũi Né"
 
 
-def test_units_geojson_defaults_to_current_communes(client, geo):
-    response = client.get(GEOJSON)
+def test_units_geojson_defaults_to_current_communes(english_client, geo):
+    response = english_client.get(GEOJSON)
 
     assert len(json.loads(response.content)["features"]) == 45
 
 
-def test_units_geojson_of_the_legacy_districts_and_provinces(client, geo):
+def test_units_geojson_of_the_legacy_districts_and_provinces(english_client, geo):
     # when
-    districts = client.get(GEOJSON, {"level": "district", "structure": "legacy"})
-    legacy = client.get(GEOJSON, {"level": "province", "structure": "legacy"})
-    current = client.get(GEOJSON, {"level": "province", "structure": "current"})
+    districts = english_client.get(GEOJSON, {"level": "district", "structure": "legacy"})
+    legacy = english_client.get(GEOJSON, {"level": "province", "structure": "legacy"})
+    current = english_client.get(GEOJSON, {"level": "province", "structure": "current"})
 
     # then
     assert len(json.loads(districts.content)["features"]) == 10
@@ -106,13 +106,17 @@ def test_units_geojson_of_the_legacy_districts_and_provinces(client, geo):
     assert [f["id"] for f in json.loads(current.content)["features"]] == ["68"]
 
 
-def test_units_geojson_is_gzipped_and_answers_304(client, geo):
+def test_units_geojson_is_gzipped_and_answers_304(english_client, geo):
     # given
-    plain = client.get(GEOJSON, {"level": "commune"})
+    plain = english_client.get(GEOJSON, {"level": "commune"})
 
     # when
-    zipped = client.get(GEOJSON, {"level": "commune"}, headers={"accept-encoding": "gzip, br"})
-    again = client.get(GEOJSON, {"level": "commune"}, headers={"if-none-match": plain["ETag"]})
+    zipped = english_client.get(
+        GEOJSON, {"level": "commune"}, headers={"accept-encoding": "gzip, br"}
+    )
+    again = english_client.get(
+        GEOJSON, {"level": "commune"}, headers={"if-none-match": plain["ETag"]}
+    )
 
     # then
     assert zipped["Content-Encoding"] == "gzip"
@@ -129,16 +133,16 @@ def test_units_geojson_is_gzipped_and_answers_304(client, geo):
         ({"structure": "2025"}, "structure: Input should be 'legacy' or 'current'"),
     ],
 )
-def test_units_geojson_names_a_bad_field(client, geo, params, detail):
-    response = client.get(GEOJSON, params)
+def test_units_geojson_names_a_bad_field(english_client, geo, params, detail):
+    response = english_client.get(GEOJSON, params)
 
     assert response.status_code == 422
     assert response.json()["detail"] == detail
 
 
-def test_current_structure_has_no_districts(client, geo):
+def test_current_structure_has_no_districts(english_client, geo):
     # when
-    response = client.get(GEOJSON, {"level": "district", "structure": "current"})
+    response = english_client.get(GEOJSON, {"level": "district", "structure": "current"})
 
     # then
     assert response.status_code == 400
@@ -148,8 +152,8 @@ def test_current_structure_has_no_districts(client, geo):
     )
 
 
-def test_units_geojson_refuses_unknown_parameters(client, geo):
-    response = client.get(GEOJSON, {"level": "commune", "format": "topojson"})
+def test_units_geojson_refuses_unknown_parameters(english_client, geo):
+    response = english_client.get(GEOJSON, {"level": "commune", "format": "topojson"})
 
     assert response.status_code == 400
     assert response.json()["detail"] == (
@@ -157,9 +161,9 @@ def test_units_geojson_refuses_unknown_parameters(client, geo):
     )
 
 
-def test_units_lists_children_without_geometry(client, geo):
+def test_units_lists_children_without_geometry(english_client, geo):
     # when
-    response = client.get(UNITS, {"structure": "legacy", "parent": "593"})
+    response = english_client.get(UNITS, {"structure": "legacy", "parent": "593"})
 
     # then
     assert response.status_code == 200
@@ -180,9 +184,9 @@ def test_units_lists_children_without_geometry(client, geo):
     }
 
 
-def test_units_filters_by_level_and_gives_centroids(client, geo):
+def test_units_filters_by_level_and_gives_centroids(english_client, geo):
     # when
-    response = client.get(UNITS, {"structure": "current", "level": "commune", "parent": ""})
+    response = english_client.get(UNITS, {"structure": "current", "level": "commune", "parent": ""})
 
     # then
     units = response.json()
@@ -192,21 +196,21 @@ def test_units_filters_by_level_and_gives_centroids(client, geo):
     assert "boundary" not in units[0]
 
 
-def test_units_without_filters_lists_both_structures(client, geo):
-    response = client.get(UNITS)
+def test_units_without_filters_lists_both_structures(english_client, geo):
+    response = english_client.get(UNITS)
 
     assert len(response.json()) == 1 + 10 + 121 + 1 + 45
 
 
-def test_units_with_an_unknown_parent_is_404(client, geo):
-    response = client.get(UNITS, {"parent": "999"})
+def test_units_with_an_unknown_parent_is_404(english_client, geo):
+    response = english_client.get(UNITS, {"parent": "999"})
 
     assert response.status_code == 404
     assert response.json() == {"detail": "parent: no administrative unit has the code 999."}
 
 
-def test_units_names_a_bad_level(client, geo):
-    response = client.get(UNITS, {"level": "xa"})
+def test_units_names_a_bad_level(english_client, geo):
+    response = english_client.get(UNITS, {"level": "xa"})
 
     assert response.status_code == 422
     assert response.json()["detail"] == (
@@ -214,9 +218,9 @@ def test_units_names_a_bad_level(client, geo):
     )
 
 
-def test_the_endpoints_are_public_and_documented(client, geo):
+def test_the_endpoints_are_public_and_documented(english_client, geo):
     # when
-    schema = client.get("/api/v1/openapi.json").json()
+    schema = english_client.get("/api/v1/openapi.json").json()
 
     # then
     for path in ("/api/v1/geo/locate", "/api/v1/geo/units.geojson", "/api/v1/geo/units"):
@@ -224,3 +228,16 @@ def test_the_endpoints_are_public_and_documented(client, geo):
         assert "security" not in operation
     locate_parameters = schema["paths"]["/api/v1/geo/locate"]["get"]["parameters"]
     assert [p["name"] for p in locate_parameters] == ["lat", "lon"]
+
+
+def test_api_errors_are_vietnamese_by_default_and_english_on_request(client, geo):
+    # given a point in the sea, asked once plainly and once by an English-speaking client
+    params = {"lat": "10.8", "lon": "108.3"}
+
+    # when
+    default = client.get(LOCATE, params)
+    english = client.get(LOCATE, params, headers={"accept-language": "en"})
+
+    # then
+    assert default.json() == {"detail": "Điểm (10.8, 108.3) nằm ngoài địa bàn triển khai."}
+    assert english.json() == {"detail": "The point (10.8, 108.3) is outside the deployment area."}
