@@ -58,6 +58,7 @@ def serve(args: list[str]) -> None:
             workers=options.workers,
             log_level=os.environ.get("IOC_LOG_LEVEL", "info").lower(),
             proxy_headers=True,
+            lifespan="off",  # Django has no lifespan handlers
             forwarded_allow_ips=os.environ.get("IOC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         )
     finally:

@@ -5,6 +5,7 @@ The passwords are kept in var/demo-accounts.txt (mode 600, never in git) so that
 """
 
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -100,7 +101,12 @@ def load_demo_users() -> list[str]:
             elif username not in known:
                 known[username] = secrets.token_urlsafe(12)
                 user_set_password(user=user, password=known[username])
-            lines.append(f"{Role.label(role):<16} {username:<15} {known[username]}")
+            lines.append(f"{Role.label(role):<20} {username:<15} {known[username]}")
     path.write_text(json.dumps(known, indent=2))
     path.chmod(0o600)
-    return [*lines, f"(passwords generated on this machine, kept in {path})"]
+    address = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+    return [
+        *lines,
+        f"(passwords generated on this machine, kept in {path})",
+        f"Log in at {address}/accounts/login/",
+    ]
