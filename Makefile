@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: setup lint
+test: setup lint typecheck
 	$(IOC) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 
 from ioc.core.filters import FilterError, parse_filters, period_choices
 from ioc.core.navigation import items_for
+from ioc.core.periods import DateRange
 from ioc.geo.selectors import deployment, units_for_area_filter
 
 
@@ -38,5 +39,6 @@ def _filters(request, language: str) -> dict:
             value == getattr(filters.period, "id", None) for value, _ in choices
         ),
         "filter_period_label": filters.period.label(language),
+        "filter_is_custom": isinstance(filters.period, DateRange),
         "filter_area_groups": groups,
     }

@@ -70,3 +70,21 @@ def test_staff_shell_on_a_phone_hides_the_menu_behind_a_button(
 
     assert phone_page.locator("#sidebar [data-nav]").count() == 3
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_period_filter_offers_a_custom_range_kept_in_the_url(
+    page, live_server, geography, role_users, screenshot
+):
+    _log_in(page, live_server, "user.operator")
+
+    page.get_by_label("Kỳ", exact=True).select_option("custom")
+    page.get_by_label("Từ ngày").fill("2024-01-01")
+    page.get_by_label("Đến ngày").fill("2024-03-31")
+    page.get_by_role("button", name="Áp dụng").click()
+    page.wait_for_url("**/staff/?*")
+
+    assert "from=2024-01-01" in page.url
+    assert "to=2024-03-31" in page.url
+    assert "period=" not in page.url
+    assert page.get_by_text("01/01/2024 – 31/03/2024").first.is_visible()
+    screenshot(page, "staff-home-custom-period")
