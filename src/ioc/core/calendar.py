@@ -251,7 +251,8 @@ def _table_stamp() -> tuple:
 
 
 def _build(key: tuple) -> WorkingCalendar:
-    from ioc.core.models import Holiday, HolidayKind
+    from ioc.core.choices import HolidayKind
+    from ioc.core.models import Holiday
 
     days_off, working_days = [], []
     for day, kind in Holiday.objects.values_list("date", "kind"):
@@ -328,7 +329,7 @@ class HolidayFileError(ValueError):
 
 
 def _read_holiday_file(path: Path) -> dict[date, dict]:
-    from ioc.core.models import HolidayKind
+    from ioc.core.choices import HolidayKind
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

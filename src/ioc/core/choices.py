@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from typing import ClassVar
 
+from django.utils.translation import gettext_lazy as _
+
 # The product's status palette: Bootstrap contextual names, so a badge is `text-bg-<colour>`.
 COLOURS = ("primary", "secondary", "success", "danger", "warning", "info", "light", "dark")
 
@@ -38,3 +40,17 @@ class ChoiceSet(metaclass=ChoiceSetMeta):
             if choice_value == value:
                 return colour
         raise KeyError(value)
+
+
+class HolidayKind(ChoiceSet):
+    """What a dated entry of the working calendar does to that day."""
+
+    HOLIDAY = "holiday"
+    DAY_OFF = "day_off"
+    WORKING_DAY = "working_day"
+
+    CHOICES = [
+        (HOLIDAY, _("Public holiday"), "danger"),
+        (DAY_OFF, _("Day off (compensatory or swapped)"), "warning"),
+        (WORKING_DAY, _("Working day (make-up)"), "info"),
+    ]

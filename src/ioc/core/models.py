@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ioc.core.choices import ChoiceSet
+from ioc.core.choices import HolidayKind
 
 
 class TimelineEvent(models.Model):
@@ -40,20 +40,6 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.content_type.model}#{self.object_id}"
-
-
-class HolidayKind(ChoiceSet):
-    """What a dated entry of the working calendar does to that day."""
-
-    HOLIDAY = "holiday"
-    DAY_OFF = "day_off"
-    WORKING_DAY = "working_day"
-
-    CHOICES = [
-        (HOLIDAY, _("Public holiday"), "danger"),
-        (DAY_OFF, _("Day off (compensatory or swapped)"), "warning"),
-        (WORKING_DAY, _("Working day (make-up)"), "info"),
-    ]
 
 
 class Holiday(models.Model):

@@ -21,7 +21,8 @@ from ioc.core.calendar import (
     working_days_between,
     working_hours_between,
 )
-from ioc.core.models import Holiday, HolidayKind
+from ioc.core.choices import HolidayKind
+from ioc.core.models import Holiday
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
