@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from ioc.accounts.choices import Role
 from ioc.accounts.selectors import agency_list
-from ioc.geo.choices import Level, Structure
-from ioc.geo.selectors import unit_counts
+from ioc.geo.selectors import area_stats
 
 
 def healthz(request):
@@ -24,23 +23,8 @@ def healthz(request):
 
 
 def _area_stats(user) -> list[dict]:
-    counts = unit_counts()
     return [
-        {
-            "key": "communes",
-            "value": counts[(Structure.CURRENT, Level.COMMUNE)],
-            "label": _("communes and wards since 1 July 2025"),
-        },
-        {
-            "key": "legacy_communes",
-            "value": counts[(Structure.LEGACY, Level.COMMUNE)],
-            "label": _("communes before the 2025 merger"),
-        },
-        {
-            "key": "legacy_districts",
-            "value": counts[(Structure.LEGACY, Level.DISTRICT)],
-            "label": _("former districts, kept for comparisons"),
-        },
+        *area_stats(),
         {
             "key": "agencies",
             "value": agency_list(user=user).count(),

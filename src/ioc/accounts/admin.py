@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from ioc.accounts.choices import ApiScope, Role
 from ioc.accounts.models import Agency, ApiKey, LoginAttempt, User
 from ioc.accounts.services import apikey_create, apikey_revoke
+from ioc.core.admin import ReadOnlyAdmin
 from ioc.core.services import timeline_record
 
 
@@ -167,17 +168,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
+class LoginAttemptAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "username", "ip_address", "succeeded", "user_agent")
     list_filter = ("succeeded",)
     search_fields = ("username", "ip_address")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

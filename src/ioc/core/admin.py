@@ -28,6 +28,19 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log shown in the admin: nobody adds, edits or deletes its rows there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
     list_display = ["date", "weekday", "name", "name_en", "kind", "provisional", "from_file"]
@@ -58,7 +71,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(ReadOnlyAdmin):
     """The audit trail: readable by administrators, never edited."""
 
     list_display = ["created_at", "verb", "content_type", "object_id", "actor_display"]
@@ -70,12 +83,3 @@ class TimelineEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("actor"))
     def actor_display(self, obj: TimelineEvent) -> str:
         return obj.actor_label or str(obj.actor or "")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -20,7 +20,7 @@ from ioc.geo.schemas import (
     UnitsQuery,
     ValidationErrorOut,
 )
-from ioc.geo.selectors import locate, units_geojson_layer, units_list
+from ioc.geo.selectors import locate, unit_properties, units_geojson_layer, units_list
 
 router = Router(tags=["geo"])
 
@@ -113,13 +113,7 @@ def units(request: HttpRequest, query: Query[UnitsQuery]):
     )
     return [
         {
-            "code": unit.code,
-            "name": unit.name,
-            "name_en": unit.name_en,
-            "division_type": unit.division_type,
-            "level": unit.level,
-            "structure": unit.structure,
-            "parent_code": unit.parent.code if unit.parent else None,
+            **unit_properties(unit),
             "valid_from": unit.valid_from,
             "valid_to": unit.valid_to,
             "area_km2": unit.area_km2,

@@ -336,6 +336,19 @@ def units_geojson_layer(*, level: str, structure: str = Structure.CURRENT) -> Ge
     return _cache.get(("geojson", level, structure), lambda: _build_geojson(level, structure))
 
 
+def unit_properties(unit: AdminUnit) -> dict[str, Any]:
+    """What every output (API list, GeoJSON) says of a unit, beside its own extras."""
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "name_en": unit.name_en,
+        "division_type": unit.division_type,
+        "level": unit.level,
+        "structure": unit.structure,
+        "parent_code": unit.parent.code if unit.parent else None,
+    }
+
+
 def _build_geojson(level: str, structure: str) -> GeoJsonLayer:
     units = list(
         AdminUnit.objects.filter(structure=structure, level=level)
@@ -359,13 +372,7 @@ def _build_geojson(level: str, structure: str) -> GeoJsonLayer:
     features = []
     for unit in units:
         properties: dict[str, Any] = {
-            "code": unit.code,
-            "name": unit.name,
-            "name_en": unit.name_en,
-            "division_type": unit.division_type,
-            "level": unit.level,
-            "structure": unit.structure,
-            "parent_code": unit.parent.code if unit.parent else None,
+            **unit_properties(unit),
             "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
             "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
             "area_km2": unit.area_km2,
@@ -556,3 +563,25 @@ def commune_directory(*, user: Any, query: str = "") -> list[CommuneRow]:
             continue
         rows.append(CommuneRow(unit=unit, predecessors=names, legacy_districts=districts))
     return sorted(rows, key=lambda row: sort_key(row.unit.name))
+
+
+def area_stats() -> list[dict[str, Any]]:
+    """Headline tiles of the area: units of each structure, counted from the records."""
+    counts = unit_counts()
+    return [
+        {
+            "key": "communes",
+            "value": counts[(Structure.CURRENT, Level.COMMUNE)],
+            "label": _("communes and wards since 1 July 2025"),
+        },
+        {
+            "key": "legacy_communes",
+            "value": counts[(Structure.LEGACY, Level.COMMUNE)],
+            "label": _("communes before the 2025 merger"),
+        },
+        {
+            "key": "legacy_districts",
+            "value": counts[(Structure.LEGACY, Level.DISTRICT)],
+            "label": _("former districts, kept for comparisons"),
+        },
+    ]

@@ -5,8 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from ioc.core.htmx import render_page
-from ioc.geo.choices import Level, Structure
-from ioc.geo.selectors import commune_directory, unit_counts
+from ioc.geo.selectors import area_stats, commune_directory
 
 
 @login_required
@@ -14,15 +13,10 @@ def commune_list(request):
     if not request.user.is_staff_role:
         return redirect("home")
     query = request.GET.get("q", "")
-    counts = unit_counts()
     context = {
         "rows": commune_directory(user=request.user, query=query),
         "query": query,
-        "counts": {
-            "current_commune": counts[(Structure.CURRENT, Level.COMMUNE)],
-            "legacy_commune": counts[(Structure.LEGACY, Level.COMMUNE)],
-            "legacy_district": counts[(Structure.LEGACY, Level.DISTRICT)],
-        },
+        "stats": area_stats(),
         "map_tile_url": settings.IOC_MAP_TILE_URL,
         "map_tile_attribution": settings.IOC_MAP_TILE_ATTRIBUTION,
     }

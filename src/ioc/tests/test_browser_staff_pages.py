@@ -86,5 +86,5 @@ def test_period_filter_offers_a_custom_range_kept_in_the_url(
     assert "from=2024-01-01" in page.url
     assert "to=2024-03-31" in page.url
     assert "period=" not in page.url
-    assert page.get_by_text("01/01/2024 – 31/03/2024").first.is_visible()
+    assert page.get_by_text("01/01/2024 – 31/03/2024").first.is_visible()  # noqa: RUF001
     screenshot(page, "staff-home-custom-period")

@@ -21,10 +21,10 @@ def test_commune_directory_lists_45_communes_with_their_former_units(client, geo
     mui_ne = next(row for row in rows if row.unit.code == "22918")
     assert mui_ne.predecessors == ("Phường Hàm Tiến", "Phường Mũi Né", "Xã Thiện Nghiệp")
     assert mui_ne.legacy_districts == ("Thành phố Phan Thiết",)
-    assert response.context["counts"] == {
-        "current_commune": 45,
-        "legacy_commune": 121,
-        "legacy_district": 10,
+    assert {stat["key"]: stat["value"] for stat in response.context["stats"]} == {
+        "communes": 45,
+        "legacy_communes": 121,
+        "legacy_districts": 10,
     }
 
 
