@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files (offline), not from a CDN
     "django_tasks_db",
     "ioc.core",
     "ioc.accounts",

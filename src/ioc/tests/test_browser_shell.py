@@ -68,3 +68,20 @@ def test_language_switch_turns_the_page_english_and_back(page, live_server, geog
     page.get_by_role("button", name="VI").click()
     page.wait_for_selector("html[lang='vi']")
     assert page.get_by_role("link", name="Đăng nhập cán bộ").is_visible()
+
+
+def test_api_docs_render_without_internet(page, live_server, screenshot):
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server.url) else None
+        ),
+    )
+
+    page.goto(live_server.url + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+
+    assert page.locator(".swagger-ui .opblock").count() >= 3
+    assert outside == []
+    screenshot(page, "api-docs")

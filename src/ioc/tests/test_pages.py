@@ -127,3 +127,19 @@ def test_bad_filter_in_the_url_is_named_not_a_500(client, geography, role_users)
 
     assert response.status_code == 200
     assert "ward:xyz" in response.context["filter_error"]
+
+
+def test_api_docs_work_offline_from_our_static_files(client):
+    response = client.get("/api/v1/docs")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+
+
+def test_openapi_document_lists_the_geo_endpoints(client):
+    response = client.get("/api/v1/openapi.json")
+
+    paths = response.json()["paths"]
+    assert {"/api/v1/geo/locate", "/api/v1/geo/units.geojson", "/api/v1/geo/units"} <= set(paths)
