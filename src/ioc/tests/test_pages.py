@@ -1,5 +1,7 @@
 """The shell: health, home pages, the role's navigation, languages, errors."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -136,6 +138,21 @@ def test_api_docs_work_offline_from_our_static_files(client):
     assert response.status_code == 200
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn." not in html
+
+
+def test_openapi_document_has_no_duplicate_keys(client):
+    # Swagger UI reads the document as YAML, which refuses a key given twice (Python's
+    # json module silently keeps the last one).
+    duplicates = []
+
+    def refuse_duplicates(pairs):
+        keys = [key for key, _value in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=refuse_duplicates)
+
+    assert duplicates == []
 
 
 def test_openapi_document_lists_the_geo_endpoints(client):
