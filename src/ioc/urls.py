@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("ioc.accounts.urls")),
     path("geo/", include("ioc.geo.urls")),
     path("reports/", include("ioc.reports.urls")),
+    path("open311/v2/", include("ioc.reports.open311.urls")),
     path("indicators/", include("ioc.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,511 @@
+"""Citizen field reports (phản ánh hiện trường): categories, routing, reports and their work."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ioc.core.access import AccessPolicy, RestrictedQuerySet
+from ioc.reports.choices import (
+    AttributeDatatype,
+    DeadlineUnit,
+    ExtensionStatus,
+    PhotoKind,
+    Priority,
+    RejectReason,
+    ReportSource,
+    ReportStatus,
+)
+
+
+class Category(models.Model):
+    """A field (lĩnh vực) citizens report about; its code is the Open311 service_code."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (Vietnamese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    group = models.CharField(_("group (Vietnamese)"), max_length=100, blank=True)
+    group_en = models.CharField(_("group (English)"), max_length=100, blank=True)
+    description = models.TextField(_("description (Vietnamese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    deadline_amount = models.PositiveIntegerField(_("deadline"), default=5)
+    deadline_unit = models.CharField(
+        _("deadline unit"), max_length=20, choices=DeadlineUnit, default=DeadlineUnit.WORKING_DAYS
+    )
+    is_public = models.BooleanField(
+        _("public"),
+        default=True,
+        help_text=_("Citizens may choose it and its reports are published."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Comma-separated.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    # Public categories are public knowledge; only administrators edit the list.
+    access_policy = AccessPolicy(
+        public=Q(is_public=True, is_active=True),
+        admin_actions=frozenset({"add", "change", "delete"}),
+    )
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    def display_group(self, language: str) -> str:
+        return self.group_en if language == "en" and self.group_en else self.group
+
+    def display_description(self, language: str) -> str:
+        return self.description_en if language == "en" and self.description_en else self.description
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class CategoryAttribute(models.Model):
+    """An extra question of a category: an Open311 service definition attribute."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="attributes", verbose_name=_("category")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    variable = models.BooleanField(
+        _("asks for a value"), default=True, help_text=_("Off: an information text only.")
+    )
+    datatype = models.CharField(
+        _("datatype"), max_length=20, choices=AttributeDatatype, default=AttributeDatatype.STRING
+    )
+    required = models.BooleanField(_("required"), default=False)
+    description = models.CharField(_("question (Vietnamese)"), max_length=500)
+    description_en = models.CharField(_("question (English)"), max_length=500, blank=True)
+    datatype_description = models.CharField(_("hint"), max_length=500, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=1)
+    # [{"key": "...", "name": "..."}] for the list datatypes.
+    values = models.JSONField(_("values"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category attribute")
+        verbose_name_plural = _("category attributes")
+        ordering = ["category", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="attribute_code_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}.{self.code}"
+
+    @property
+    def value_keys(self) -> list[str]:
+        return [str(value.get("key")) for value in self.values]
+
+
+class AnswerTemplate(models.Model):
+    """A ready answer staff may start from, per category (or for every category)."""
+
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        verbose_name=_("category"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoutingRule(models.Model):
+    """Category x area -> responsible agency. An empty category or area matches any; the
+    most specific matching rule wins (see selectors.routing_resolve)."""
+
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("category"),
+    )
+    unit = models.ForeignKey(
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("area"),
+        help_text=_("A current commune, a legacy district or the province; empty: anywhere."),
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        related_name="routing_rules",
+        verbose_name=_("responsible agency"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["category", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "unit"],
+                condition=Q(is_active=True),
+                name="one_active_rule_per_category_and_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        category = self.category.code if self.category else "*"
+        unit = self.unit.code if self.unit else "*"
+        return f"{category} x {unit} → {self.agency}"
+
+
+class Report(models.Model):
+    """One citizen report. Reporter's name, phone and e-mail are personal data: they never
+    appear in a public page or API."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("category"),
+    )
+    suggested_category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("suggested category"),
+    )
+    suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    commune = models.ForeignKey(
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    legacy_district = models.ForeignKey(
+        "geo.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district (before 1 July 2025)"),
+    )
+    attributes = models.JSONField(_("answers to the category's questions"), default=dict)
+    # A photo an Open311 client published elsewhere (we do not fetch it).
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.NEW
+    )
+    reject_reason = models.CharField(
+        _("reason for rejection"), max_length=30, choices=RejectReason, blank=True
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority, default=Priority.NORMAL
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("responsible agency"),
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("reporter account"),
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=150, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
+    reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
+    is_anonymous = models.BooleanField(
+        _("anonymous"), default=False, help_text=_("The reporter asked not to be named.")
+    )
+    source = models.CharField(
+        _("channel"), max_length=20, choices=ReportSource, default=ReportSource.WEB
+    )
+    # Kept to limit the rate of anonymous submissions (counted in the database).
+    submitted_ip = models.GenericIPAddressField(_("submitted from"), null=True, blank=True)
+    device_id = models.CharField(_("device"), max_length=100, blank=True)
+    published = models.BooleanField(_("published"), default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_reports",
+        verbose_name=_("merged into"),
+    )
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set by the first move to resolved or rejected and never changed afterwards, so that
+    # the figures of a past period do not drift (selectors.report_stats).
+    completed_at = models.DateTimeField(_("first completed"), null=True, blank=True)
+    completed_on_time = models.BooleanField(_("completed on time"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    # Agency staff see and act on their agency's reports (heads also their sub-agencies'),
+    # operators all; citizens see their own and the published ones, anonymous visitors
+    # the published ones. Leaders read everything and act on nothing.
+    access_policy = AccessPolicy(
+        agency="agency_id",
+        manager="agency_id",
+        owner="reporter_id",
+        public=Q(published=True),
+        relations={"change": ("agency", "manager")},
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="report_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lon__gte=-180, lon__lte=180),
+                name="report_coordinates_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["category", "status", "received_at"]),
+            models.Index(fields=["commune", "received_at"]),
+            models.Index(fields=["legacy_district", "received_at"]),
+            models.Index(fields=["lat", "lon"]),
+            models.Index(fields=["submitted_ip", "received_at"]),
+            models.Index(fields=["device_id", "received_at"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ReportStatus.OPEN
+
+    @property
+    def status_colour(self) -> str:
+        return ReportStatus.colour(self.status)
+
+
+class ReportPhoto(models.Model):
+    """A photo of a report, re-encoded as JPEG on upload (so no EXIF, no GPS trace)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="photos", verbose_name=_("report")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind, default=PhotoKind.CITIZEN)
+    image = models.ImageField(_("image"), upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind} #{self.pk}"
+
+
+class ReportAnswer(models.Model):
+    """A public answer to the citizen, or an internal note among staff."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="answers", verbose_name=_("report")
+    )
+    is_public = models.BooleanField(_("public answer"), default=True)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    author_label = models.CharField(_("author label"), max_length=150, blank=True)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {'public' if self.is_public else 'internal'} #{self.pk}"
+
+
+class ExtensionRequest(models.Model):
+    """An agency's request for more time on a report, decided by its head or an operator."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("report")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExtensionStatus, default=ExtensionStatus.PENDING
+    )
+    reason = models.TextField(_("reason"))
+    previous_due_at = models.DateTimeField(_("previous deadline"), null=True, blank=True)
+    requested_due_at = models.DateTimeField(_("requested deadline"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension request")
+        verbose_name_plural = _("deadline extension requests")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="one_pending_extension_per_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.requested_due_at:%Y-%m-%d} ({self.status})"
+
+
+class WebhookSubscription(models.Model):
+    """An outside system told of report events by a signed POST (HMAC-SHA256 of the body)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=128)
+    # Empty: every event (choices.WebhookEvent).
+    events = models.JSONField(_("events"), default=list, blank=True)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only reports of agency"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str, agency_id: int | None) -> bool:
+        if self.events and event not in self.events:
+            return False
+        return self.agency_id is None or self.agency_id == agency_id
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one subscription; kept for audit and retries."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=50)
+    payload = models.JSONField(_("payload"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    error = models.TextField(_("error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription}"

@@ -1,0 +1,471 @@
+"""Reads of field reports: lists and details through restrict(), routing, deadlines,
+figures as of the end of a period, and duplicate suggestions."""
+
+import difflib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from ioc.accounts.models import Agency
+from ioc.core.access import restrict
+from ioc.core.calendar import add_working_hours
+from ioc.core.models import TimelineEvent
+from ioc.geo.models import AdminUnit
+from ioc.geo.selectors import Location
+from ioc.reports.choices import DeadlineState, ReportStatus
+from ioc.reports.models import Category, Report, RoutingRule
+
+# "Due soon": due within this many working hours (one working day by default).
+DUE_SOON_WORKING_HOURS = 7.5
+# A rating of 4 or 5 stars counts as "satisfied".
+SATISFIED_MIN_RATING = 4
+DUPLICATE_RADIUS_M = 100
+DUPLICATE_WINDOW_DAYS = 30
+DUPLICATE_MIN_SIMILARITY = 0.3
+EARTH_RADIUS_M = 6_371_000
+
+
+# -- categories and routing -------------------------------------------------------------
+
+
+def category_list(*, user: Any = None, include_internal: bool = False) -> QuerySet[Category]:
+    """Active categories the user may see; `include_internal` adds internal ones for staff."""
+    queryset = restrict(Category.objects.all(), user, "view").filter(is_active=True)
+    if not include_internal:
+        queryset = queryset.filter(is_public=True)
+    return queryset.prefetch_related("attributes").order_by("order", "name")
+
+
+def category_by_code(code: str, *, public_only: bool = True) -> Category | None:
+    queryset = Category.objects.filter(code=code, is_active=True)
+    if public_only:
+        queryset = queryset.filter(is_public=True)
+    return queryset.prefetch_related("attributes").first()
+
+
+def answer_templates(*, category: Category | None = None) -> QuerySet:
+    """Active answer templates for a category, and those for every category."""
+    from ioc.reports.models import AnswerTemplate
+
+    queryset = AnswerTemplate.objects.filter(is_active=True)
+    condition = Q(category__isnull=True)
+    if category is not None:
+        condition |= Q(category=category)
+    return queryset.filter(condition).order_by("order", "title")
+
+
+def routing_resolve(*, category: Category | None, location: Location | None) -> Agency | None:
+    """The agency the most specific active rule names; None sends the report to triage.
+
+    Specificity: a rule naming the category beats one for any category; then a rule for
+    the commune beats one for the legacy district, which beats one for the province,
+    which beats one for anywhere.
+    """
+    unit_rank: dict[int, int] = {}
+    if location is not None:
+        unit_rank[location.commune.id] = 3
+        if location.legacy_district is not None:
+            unit_rank[location.legacy_district.id] = 2
+        province_id = (
+            AdminUnit.objects.filter(pk=location.commune.id).values_list("parent_id", flat=True)
+        ).first()
+        if province_id:
+            unit_rank[province_id] = 1
+    category_q = Q(category__isnull=True)
+    if category is not None:
+        category_q |= Q(category=category)
+    rules = RoutingRule.objects.filter(
+        category_q,
+        Q(unit__isnull=True) | Q(unit_id__in=list(unit_rank)),
+        is_active=True,
+        agency__is_active=True,
+    ).select_related("agency")
+    best, best_rank = None, (-1, -1)
+    for rule in rules:
+        rank = (1 if rule.category_id else 0, unit_rank.get(rule.unit_id, 0) if rule.unit_id else 0)
+        if rank > best_rank:
+            best, best_rank = rule, rank
+    return best.agency if best else None
+
+
+def locate_address(text: str) -> tuple[float, float] | None:
+    """An approximate point for an address naming exactly one current commune ("12 Trần
+    Hưng Đạo, phường Phan Thiết", "P. Mũi Né"): the commune's centroid. None when no
+    commune or several are named. Used by Open311 clients that send only address_string.
+    """
+    from ioc.geo.names import bare_name, fold
+    from ioc.geo.selectors import locate
+
+    folded = " " + " ".join(re.findall(r"[\w.]+", fold(text))) + " "
+    abbreviations = {"phuong": ("p.", "p"), "xa": ("x.", "x"), "dac khu": ("dk",)}
+    found: dict[str, tuple[float, float]] = {}
+    communes = AdminUnit.objects.filter(
+        structure="current", level="commune", centroid_lat__isnull=False
+    ).values_list("code", "name", "division_type", "centroid_lat", "centroid_lon")
+    for code, name, division_type, lat, lon in communes:
+        bare = fold(bare_name(name))
+        kind = fold(division_type or "")
+        prefixes = (kind, *abbreviations.get(kind, ()))
+        if (
+            lat is not None
+            and lon is not None
+            and any(f" {prefix} {bare} " in folded for prefix in prefixes if prefix)
+        ):
+            found[code] = (lat, lon)
+    if len(found) != 1:
+        return None
+    ((code, (lat, lon)),) = found.items()
+    location = locate(lat=lat, lon=lon)
+    return (lat, lon) if location and location.commune.code == code else None
+
+
+# -- lists and details --------------------------------------------------------------------
+
+
+def report_list(
+    *,
+    user: Any,
+    status: str | list[str] | None = None,
+    agency: Agency | int | None = None,
+    category: Category | int | None = None,
+    commune_code: str | None = None,
+    legacy_district_code: str | None = None,
+    deadline: str | None = None,
+    mine: bool = False,
+    search: str = "",
+    received_from: date | None = None,
+    received_to: date | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Report]:
+    """Reports the user may see, newest first, with the filters of the work queue.
+
+    `deadline`: "due_soon" or "overdue" (open reports only). `mine`: the user's agency
+    (and a head's sub-agencies) for staff, the user's own reports for citizens.
+    """
+    queryset = restrict(Report.objects.all(), user, "view")
+    if status:
+        queryset = queryset.filter(status__in=[status] if isinstance(status, str) else status)
+    if agency is not None:
+        queryset = queryset.filter(agency=agency)
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if commune_code:
+        queryset = queryset.filter(commune__code=commune_code)
+    if legacy_district_code:
+        queryset = queryset.filter(legacy_district__code=legacy_district_code)
+    if deadline:
+        queryset = queryset.filter(deadline_q(deadline, now=now))
+    if mine:
+        queryset = queryset.filter(_mine_q(user))
+    if search:
+        queryset = queryset.filter(
+            Q(tracking_code__iexact=search.strip())
+            | Q(description__icontains=search)
+            | Q(address__icontains=search)
+        )
+    if received_from:
+        queryset = queryset.filter(received_at__gte=_start_of(received_from))
+    if received_to:
+        queryset = queryset.filter(received_at__lt=_start_of(received_to + timedelta(days=1)))
+    return queryset.select_related("category", "agency", "commune", "legacy_district")
+
+
+def report_public_list(
+    *,
+    status: str | list[str] | None = None,
+    category: Category | None = None,
+    commune_code: str | None = None,
+    legacy_district_code: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> QuerySet[Report]:
+    """Published reports, as an anonymous visitor sees them (the public map and list);
+    `bbox` is (min_lon, min_lat, max_lon, max_lat)."""
+    queryset = report_list(
+        user=None,
+        status=status,
+        category=category,
+        commune_code=commune_code,
+        legacy_district_code=legacy_district_code,
+        received_from=received_from,
+        received_to=received_to,
+    )
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        queryset = queryset.filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
+    return queryset
+
+
+def _mine_q(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.agency_id:
+        return Q(agency_id__in=user._agency_ids())
+    return Q(reporter_id=user.pk)
+
+
+def report_work_queue(*, user: Any, view: str = "mine", now: datetime | None = None, **filters):
+    """The agency work queue: "mine" (open reports of my agency), "due_soon", "overdue",
+    "triage" (the operators' queue) or "all" open reports; most urgent first."""
+    queryset = report_list(user=user, status=sorted(ReportStatus.OPEN), now=now, **filters)
+    if view in ("mine", "due_soon", "overdue"):
+        queryset = queryset.filter(_mine_q(user)) if getattr(user, "agency_id", None) else queryset
+    if view in ("due_soon", "overdue"):
+        queryset = queryset.filter(deadline_q(view, now=now))
+    if view == "triage":
+        queryset = queryset.filter(status__in=[ReportStatus.NEW, ReportStatus.TRIAGE])
+    return queryset.order_by("due_at", "received_at")
+
+
+def report_get(*, user: Any, pk: int) -> Report | None:
+    """One report, if the user may see it."""
+    return (
+        restrict(Report.objects.all(), user, "view")
+        .select_related("category", "agency", "commune", "legacy_district", "merged_into")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def report_can_act(*, user: Any, report: Report) -> bool:
+    """Whether the user may act on the report (its agency's staff, heads above, operators)."""
+    return restrict(Report.objects.filter(pk=report.pk), user, "change").exists()
+
+
+def report_by_tracking_code(code: str) -> Report | None:
+    """The report with this tracking code. The code is the guest's key to the public view
+    of their own report, which holds no personal data; restrict() does not apply."""
+    normalized = code.strip().upper()
+    return (
+        Report.objects.select_related("category", "agency", "commune", "merged_into")
+        .filter(tracking_code=normalized)
+        .first()
+    )
+
+
+def report_public_answers(report: Report) -> QuerySet:
+    return report.answers.filter(is_public=True).select_related("agency")
+
+
+def report_timeline(*, report: Report, public: bool) -> QuerySet[TimelineEvent]:
+    """The report's timeline; the public one holds status changes only (no notes)."""
+    events = TimelineEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Report), object_id=str(report.pk)
+    )
+    if public:
+        events = events.exclude(to_state="")
+    return events.select_related("actor")
+
+
+# -- deadlines -------------------------------------------------------------------------
+
+
+def due_soon_threshold(now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    hours = getattr(settings, "IOC_REPORTS_DUE_SOON_WORKING_HOURS", DUE_SOON_WORKING_HOURS)
+    return add_working_hours(now, hours)
+
+
+def deadline_q(state: str, *, now: datetime | None = None) -> Q:
+    """Open reports in a deadline state ("due_soon" or "overdue") at `now`."""
+    now = now or timezone.now()
+    open_q = Q(status__in=sorted(ReportStatus.OPEN), due_at__isnull=False)
+    if state == DeadlineState.OVERDUE:
+        return open_q & Q(due_at__lt=now)
+    if state == DeadlineState.DUE_SOON:
+        return open_q & Q(due_at__gte=now, due_at__lte=due_soon_threshold(now))
+    if state == DeadlineState.ON_TRACK:
+        return open_q & Q(due_at__gt=due_soon_threshold(now))
+    raise ValueError(f"Unknown deadline state {state!r}; expected one of {DeadlineState.values()}")
+
+
+def deadline_state(report: Report, *, now: datetime | None = None) -> str | None:
+    """on_track, due_soon or overdue for an open report with a deadline; None otherwise."""
+    if report.status not in ReportStatus.OPEN or report.due_at is None:
+        return None
+    now = now or timezone.now()
+    if report.due_at < now:
+        return DeadlineState.OVERDUE
+    if report.due_at <= due_soon_threshold(now):
+        return DeadlineState.DUE_SOON
+    return DeadlineState.ON_TRACK
+
+
+def reports_to_escalate(*, now: datetime | None = None) -> QuerySet[Report]:
+    """Overdue open reports not yet escalated."""
+    return Report.objects.filter(deadline_q(DeadlineState.OVERDUE, now=now), escalated_at=None)
+
+
+# -- figures ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportStats:
+    received: int
+    completed: int
+    in_progress: int
+    overdue: int
+    ratings: int
+    satisfied: int
+    satisfied_pct: float | None
+    on_time_pct: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def report_stats(
+    *,
+    start: date,
+    end: date,
+    commune: AdminUnit | str | None = None,
+    legacy_district: AdminUnit | str | None = None,
+    category: Category | str | None = None,
+    agency: Agency | str | None = None,
+) -> ReportStats:
+    """Figures of the reports received from `start` to `end` (whole days, local time),
+    each counted as it stood at the end of `end`:
+
+    - received: reports received in the period;
+    - completed: of those, the ones first resolved or rejected by the end;
+    - in_progress: received - completed (still open at the end);
+    - overdue: of the in-progress ones, those whose deadline had passed at the end;
+    - ratings, satisfied: ratings given by the end, and those of 4 or 5 stars;
+    - satisfied_pct = satisfied / ratings x 100; on_time_pct = completed by their deadline
+      / completed x 100 (None when there is nothing to divide by), one decimal.
+
+    Codes may be given instead of objects (commune and legacy district codes, category
+    and agency codes).
+    """
+    period_end = _start_of(end + timedelta(days=1))
+    queryset = Report.objects.filter(received_at__gte=_start_of(start), received_at__lt=period_end)
+    for field, value in (
+        ("commune", commune),
+        ("legacy_district", legacy_district),
+        ("category", category),
+        ("agency", agency),
+    ):
+        if isinstance(value, str):
+            queryset = queryset.filter(**{f"{field}__code": value})
+        elif value is not None:
+            queryset = queryset.filter(**{field: value})
+    completed_q = Q(completed_at__lt=period_end)
+    rated_q = Q(rating__isnull=False, rated_at__lt=period_end)
+    figures = queryset.aggregate(
+        received=Count("id"),
+        completed=Count("id", filter=completed_q),
+        completed_on_time=Count("id", filter=completed_q & Q(completed_on_time=True)),
+        overdue=Count("id", filter=~completed_q & Q(due_at__lt=period_end)),
+        ratings=Count("id", filter=rated_q),
+        satisfied=Count("id", filter=rated_q & Q(rating__gte=SATISFIED_MIN_RATING)),
+    )
+    received, completed = figures["received"], figures["completed"]
+    return ReportStats(
+        received=received,
+        completed=completed,
+        in_progress=received - completed,
+        overdue=figures["overdue"],
+        ratings=figures["ratings"],
+        satisfied=figures["satisfied"],
+        satisfied_pct=_pct(figures["satisfied"], figures["ratings"]),
+        on_time_pct=_pct(figures["completed_on_time"], completed),
+    )
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# -- duplicates ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateSuggestion:
+    report: Report
+    distance_m: float
+    similarity: float
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _folded_words(text: str) -> list[str]:
+    """Lower-case words without diacritics (đ -> d), so "Đèn hỏng" matches "den hong"."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    text = "".join(char for char in text if unicodedata.category(char) != "Mn")
+    return re.findall(r"\w+", text)
+
+
+def text_similarity(a: str, b: str) -> float:
+    """0..1: the better of word-trigram Jaccard and difflib's ratio on the folded words."""
+    words_a, words_b = _folded_words(a), _folded_words(b)
+    if not words_a or not words_b:
+        return 0.0
+    grams_a = {tuple(words_a[i : i + 3]) for i in range(max(1, len(words_a) - 2))}
+    grams_b = {tuple(words_b[i : i + 3]) for i in range(max(1, len(words_b) - 2))}
+    jaccard = len(grams_a & grams_b) / len(grams_a | grams_b)
+    ratio = difflib.SequenceMatcher(None, words_a, words_b).ratio()
+    return round(max(jaccard, ratio), 3)
+
+
+def report_duplicates(
+    *,
+    lat: float,
+    lon: float,
+    category: Category | None = None,
+    text: str = "",
+    radius_m: float = DUPLICATE_RADIUS_M,
+    days: int = DUPLICATE_WINDOW_DAYS,
+    exclude: Report | None = None,
+    now: datetime | None = None,
+    min_similarity: float = DUPLICATE_MIN_SIMILARITY,
+    limit: int = 5,
+) -> list[DuplicateSuggestion]:
+    """Open reports of the same category within `radius_m` and the last `days`, whose text
+    is similar (when a text is given); nearest and most similar first.
+
+    A bounding box on lat/lon (indexed) narrows the candidates before the exact
+    haversine distance; no geometry extension is needed.
+    """
+    now = now or timezone.now()
+    d_lat = math.degrees(radius_m / EARTH_RADIUS_M)
+    d_lon = d_lat / max(math.cos(math.radians(lat)), 1e-6)
+    queryset = Report.objects.filter(
+        status__in=sorted(ReportStatus.OPEN),
+        lat__range=(lat - d_lat, lat + d_lat),
+        lon__range=(lon - d_lon, lon + d_lon),
+        received_at__gte=now - timedelta(days=days),
+        merged_into=None,
+    )
+    if category is not None:
+        queryset = queryset.filter(category=category)
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    suggestions = []
+    for report in queryset.select_related("category")[:500]:
+        distance = haversine_m(lat, lon, report.lat, report.lon)
+        if distance > radius_m:
+            continue
+        similarity = text_similarity(text, report.description) if text else 0.0
+        if text and similarity < min_similarity:
+            continue
+        suggestions.append(DuplicateSuggestion(report, round(distance, 1), similarity))
+    suggestions.sort(key=lambda s: (-s.similarity, s.distance_m))
+    return suggestions[:limit]

@@ -1,0 +1,66 @@
+"""Background work of field reports: e-mails, webhook deliveries, escalation of overdue
+reports. Each task is idempotent and safe to retry."""
+
+import logging
+import urllib.error
+import urllib.request
+
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import timezone
+
+from ioc.reports.models import Report, ReportAnswer, WebhookDelivery
+from ioc.reports.notifications import compose_email, webhook_request
+
+logger = logging.getLogger("ioc.reports")
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 5
+
+
+@task
+def send_report_email(report_id: int, kind: str, answer_id: int | None = None) -> int:
+    """Send one e-mail about a report; returns the number of recipients."""
+    report = Report.objects.select_related("category", "agency", "reporter").get(pk=report_id)
+    answer = ReportAnswer.objects.filter(pk=answer_id).first() if answer_id else None
+    subject, body, recipients = compose_email(report, kind, answer)
+    if not recipients:
+        return 0
+    # One message per recipient: reporters must not see each other's addresses.
+    for recipient in recipients:
+        send_mail(subject, body, None, [recipient])
+    return len(recipients)
+
+
+@task
+def deliver_webhook(delivery_id: int) -> bool:
+    """POST one delivery, signed; a failure is recorded and may be retried by re-enqueuing."""
+    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    if delivery.delivered_at is not None or delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+        return delivery.delivered_at is not None
+    body, headers = webhook_request(delivery)
+    request = urllib.request.Request(  # noqa: S310 (an administrator's http(s) URL)
+        delivery.subscription.url, data=body, headers=headers, method="POST"
+    )
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            delivery.response_status = response.status
+            delivery.delivered_at = timezone.now()
+            delivery.error = ""
+    except urllib.error.HTTPError as error:
+        delivery.response_status = error.code
+        delivery.error = str(error)[:2000]
+    except (urllib.error.URLError, OSError) as error:
+        delivery.error = str(error)[:2000]
+    delivery.save(update_fields=["attempts", "response_status", "delivered_at", "error"])
+    if delivery.delivered_at is None:
+        logger.warning("Webhook delivery %s failed: %s", delivery.pk, delivery.error)
+    return delivery.delivered_at is not None
+
+
+@task
+def escalate_overdue_reports() -> int:
+    """Escalate overdue reports (run it every few minutes: `ioc reports_escalate`)."""
+    from ioc.reports.services import reports_escalate_overdue
+
+    return reports_escalate_overdue()
