@@ -1,0 +1,846 @@
+"""Writes of the indicators app: the catalogue, facilities, data values, targets, aggregates.
+
+Every change of a counted value updates the aggregates in the same transaction
+(aggregation.py), so a new figure reaches every dashboard as soon as it is committed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ioc.core.periods import PeriodError
+from ioc.core.services import timeline_record
+from ioc.geo.models import AdminUnit
+from ioc.indicators import aggregation
+from ioc.indicators.alerts import rules_evaluate
+from ioc.indicators.choices import DataValueSource, DataValueStatus, ImportStrategy, ValueType
+from ioc.indicators.formulas import FormulaError, is_constant_zero, operand_codes, parse_expression
+from ioc.indicators.hierarchy import Hierarchy, UnitError
+from ioc.indicators.models import (
+    VALUE_DIGITS,
+    VALUE_PLACES,
+    DataValue,
+    DataValueImport,
+    Facility,
+    Indicator,
+    OrgUnit,
+    Target,
+)
+
+# DHIS2's identifiers of the default category option combination ("no disaggregation").
+DEFAULT_COMBOS = frozenset({"", "default", "HllvX50cXC0", "bRowv6yZOF2"})
+ID_SCHEMES = ("code",)
+CATALOGUE_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "sector",
+    "unit",
+    "value_type",
+    "period_type",
+    "area_aggregation",
+    "time_aggregation",
+    "direction",
+    "decimals",
+    "definition",
+    "source_agency",
+    "numerator",
+    "denominator",
+    "factor",
+    "missing_values",
+    "is_active",
+    "is_public",
+)
+
+
+def _actor(actor: Any) -> tuple[Any, str]:
+    """The user (or None) and a label for an actor: a user, an ApiKey, or None (system)."""
+    if getattr(actor, "is_authenticated", False):
+        return actor, actor.get_username()
+    if actor is not None and hasattr(actor, "prefix"):
+        return None, f"api-key:{actor.name}"[:150]
+    return None, "system"
+
+
+# -- the catalogue ----------------------------------------------------------------------
+
+
+def indicator_formula_check(indicator: Indicator) -> None:
+    """ValidationError naming the field when a computed indicator's formula is unusable:
+    syntax (with the position), unknown codes, cycles, a constant zero denominator."""
+    if not indicator.numerator.strip():
+        if indicator.denominator.strip():
+            raise ValidationError(
+                {"numerator": _("A denominator needs a numerator: give both or neither.")}
+            )
+        return
+    trees = {}
+    for name in ("numerator", "denominator"):
+        text = getattr(indicator, name)
+        if name == "denominator" and not text.strip():
+            continue
+        try:
+            trees[name] = parse_expression(text)
+        except FormulaError as error:
+            raise ValidationError({name: str(error)}) from error
+    if "denominator" in trees and is_constant_zero(trees["denominator"]):
+        raise ValidationError({"denominator": _("The denominator is always zero.")})
+    if indicator.factor == 0:
+        raise ValidationError({"factor": _("The factor must not be zero.")})
+    graph = {
+        code: operand_codes(parse_expression(numerator))
+        + (operand_codes(parse_expression(denominator)) if denominator.strip() else [])
+        for code, numerator, denominator in Indicator.objects.exclude(numerator="")
+        .exclude(pk=indicator.pk)
+        .values_list("code", "numerator", "denominator")
+    }
+    known = set(Indicator.objects.exclude(pk=indicator.pk).values_list("code", flat=True))
+    own = []
+    for name, tree in trees.items():
+        codes = operand_codes(tree)
+        unknown = [code for code in codes if code not in known and code != indicator.code]
+        if unknown:
+            raise ValidationError(
+                {name: _("Unknown indicator codes: %(codes)s.") % {"codes": ", ".join(unknown)}}
+            )
+        own.extend(codes)
+    graph[indicator.code] = own
+    cycle = _find_cycle(graph, indicator.code)
+    if cycle:
+        raise ValidationError(
+            {
+                "numerator": _("The formula refers back to itself: %(cycle)s.")
+                % {"cycle": " → ".join(cycle)}
+            }
+        )
+
+
+def _find_cycle(graph: dict[str, list[str]], start: str) -> list[str] | None:
+    path: list[str] = []
+    done: set[str] = set()
+
+    def visit(code: str) -> list[str] | None:
+        if code in path:
+            return [*path[path.index(code) :], code]
+        if code in done:
+            return None
+        path.append(code)
+        for child in graph.get(code, []):
+            found = visit(child)
+            if found:
+                return found
+        path.pop()
+        done.add(code)
+        return None
+
+    return visit(start)
+
+
+def _catalogue_snapshot(indicator: Indicator) -> dict[str, Any]:
+    data = model_to_dict(indicator, fields=CATALOGUE_FIELDS)
+    return {
+        key: format(value.normalize(), "f") if isinstance(value, Decimal) else value
+        for key, value in data.items()
+    }
+
+
+@transaction.atomic
+def indicator_create(*, actor: Any = None, **fields: Any) -> Indicator:
+    """Add an indicator to the catalogue (validated, formula included) and record it."""
+    indicator = Indicator(**fields)
+    indicator.full_clean()
+    indicator_formula_check(indicator)
+    indicator.save()
+    user, label = _actor(actor)
+    timeline_record(
+        target=indicator,
+        actor=user,
+        actor_label=label,
+        verb="indicator_created",
+        data={"after": _catalogue_snapshot(indicator)},
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, actor: Any = None, **changes: Any) -> Indicator:
+    """Change catalogue fields; the timeline keeps the fields before and after.
+
+    Changing how values aggregate rebuilds the indicator's aggregates in the same transaction.
+    """
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    before = _catalogue_snapshot(current)
+    for name, value in changes.items():
+        if name not in CATALOGUE_FIELDS:
+            raise ValueError(f"{name!r} is not a catalogue field")
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator_formula_check(indicator)
+    has_values = DataValue.objects.filter(indicator=indicator).exists()
+    if has_values and before["period_type"] != indicator.period_type:
+        raise ValidationError(
+            {"period_type": _("The indicator has values: its period type cannot change.")}
+        )
+    if has_values and indicator.is_computed:
+        raise ValidationError(
+            {"numerator": _("The indicator has values: it cannot become a computed one.")}
+        )
+    operand = f"#{{{before['code']}}}"
+    if before["code"] != indicator.code and (
+        Indicator.objects.filter(numerator__contains=operand).exists()
+        or Indicator.objects.filter(denominator__contains=operand).exists()
+    ):
+        raise ValidationError(
+            {"code": _("Other indicators' formulas use this code: change them first.")}
+        )
+    indicator.save()
+    after = _catalogue_snapshot(indicator)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        user, label = _actor(actor)
+        timeline_record(
+            target=indicator,
+            actor=user,
+            actor_label=label,
+            verb="indicator_changed",
+            data={"before": before, "after": after, "changed": sorted(changed)},
+        )
+    if {"area_aggregation", "time_aggregation"} & set(changed):
+        aggregates_rebuild(indicator=indicator)
+    return indicator
+
+
+@transaction.atomic
+def facility_create(*, actor: Any = None, **fields: Any) -> Facility:
+    """Add a facility (hospital, school...) and its reporting unit."""
+    facility = Facility(**fields)
+    facility.full_clean()
+    facility.save()
+    OrgUnit.objects.create(facility=facility)
+    user, label = _actor(actor)
+    timeline_record(
+        target=facility,
+        actor=user,
+        actor_label=label,
+        verb="facility_created",
+        data={"code": facility.code, "commune": facility.commune.code},
+    )
+    return facility
+
+
+def org_unit_for(unit: AdminUnit | Facility) -> OrgUnit:
+    """The reporting unit of an administrative unit or a facility (made if missing)."""
+    if isinstance(unit, Facility):
+        return OrgUnit.objects.get_or_create(facility=unit)[0]
+    return OrgUnit.objects.get_or_create(admin_unit=unit)[0]
+
+
+@transaction.atomic
+def target_set(
+    *, indicator: Indicator, org_unit: OrgUnit, year: int, value: Decimal, actor: Any = None
+) -> Target:
+    """Set the plan (kế hoạch) of an indicator for a unit and a year."""
+    target, _created = Target.objects.update_or_create(
+        indicator=indicator, org_unit=org_unit, year=year, defaults={"value": Decimal(value)}
+    )
+    user, label = _actor(actor)
+    timeline_record(
+        target=indicator,
+        actor=user,
+        actor_label=label,
+        verb="target_set",
+        data={"org_unit": org_unit.pk, "year": year, "value": str(target.value)},
+    )
+    return target
+
+
+@transaction.atomic
+def aggregates_rebuild(*, indicator: Indicator | None = None) -> int:
+    """Recompute the aggregates of one indicator (or all) from their values; rows written.
+
+    Not needed in normal operation (writes keep them current): a repair and a check.
+    """
+    from ioc.indicators.models import Aggregate
+
+    hierarchy = Hierarchy.load()
+    indicators = [indicator] if indicator else list(Indicator.objects.filter(numerator=""))
+    written = 0
+    for item in indicators:
+        Aggregate.objects.filter(indicator=item).delete()
+        rows = aggregation.aggregates_from_scratch(item, hierarchy)
+        aggregation.aggregates_apply(rows)
+        written += len(rows)
+    return written
+
+
+# -- data values ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ImportRow:
+    """One value as a parser read it; `row` and `columns` name it in error messages."""
+
+    data_element: str
+    period: str
+    org_unit: str
+    value: str | None
+    category_option_combo: str = ""
+    attribute_option_combo: str = ""
+    stored_by: str = ""
+    comment: str = ""
+    followup: bool = False
+    row: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """DHIS2's conflict (`object`, `value`: the message with its row and column), plus the
+    row, the column and the bare message (what a form shows beside the field)."""
+
+    object: str
+    value: str
+    row: int = 0
+    column: str = ""
+    message: str = ""
+
+
+@dataclass
+class ImportSummary:
+    """DHIS2's import summary."""
+
+    status: str = "SUCCESS"
+    imported: int = 0
+    updated: int = 0
+    ignored: int = 0
+    deleted: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    dry_run: bool = False
+    strategy: str = ImportStrategy.CREATE_AND_UPDATE
+    import_id: int | None = None
+
+    def as_dhis2(self) -> dict[str, Any]:
+        return {
+            "responseType": "ImportSummary",
+            "status": self.status,
+            "importOptions": {"dryRun": self.dry_run, "importStrategy": self.strategy},
+            "description": _("Import done.")
+            if self.status == "SUCCESS"
+            else _("Nothing was imported: correct the conflicts and send the file again."),
+            "importCount": {
+                "imported": self.imported,
+                "updated": self.updated,
+                "ignored": self.ignored,
+                "deleted": self.deleted,
+            },
+            "conflicts": [
+                {"object": c.object, "value": c.value, "row": c.row, "column": c.column}
+                for c in self.conflicts
+            ],
+        }
+
+
+class DataValueError(ValueError):
+    """A single value that cannot be written; `errors` maps each field (indicator, period,
+    org_unit, value) to its message, as a form shows them."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        self.conflicts = conflicts
+        self.errors = {c.column or "value": c.message or c.value for c in conflicts}
+        super().__init__("; ".join(f"{field}: {text}" for field, text in self.errors.items()))
+
+
+_MAX_INTEGER_DIGITS = VALUE_DIGITS - VALUE_PLACES
+
+
+def parse_value(text: str, value_type: str) -> Decimal:
+    """The Decimal of a value of this type, or ValueError with a message for the user."""
+    cleaned = text.strip()
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+    if number.adjusted() >= _MAX_INTEGER_DIGITS:
+        raise ValueError(_("“%(value)s” is too large.") % {"value": text})
+    if value_type.startswith("INTEGER") and number != number.to_integral_value():
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text})
+    if value_type == ValueType.INTEGER_POSITIVE and number <= 0:
+        raise ValueError(_("“%(value)s” must be greater than zero.") % {"value": text})
+    if value_type == ValueType.INTEGER_ZERO_OR_POSITIVE and number < 0:
+        raise ValueError(_("“%(value)s” must not be negative.") % {"value": text})
+    if value_type == ValueType.PERCENTAGE and not 0 <= number <= 100:
+        raise ValueError(_("“%(value)s” is not a percentage between 0 and 100.") % {"value": text})
+    if value_type == ValueType.UNIT_INTERVAL and not 0 <= number <= 1:
+        raise ValueError(_("“%(value)s” is not between 0 and 1.") % {"value": text})
+    return number.quantize(aggregation.QUANTUM)
+
+
+@dataclass(slots=True)
+class _Planned:
+    row: ImportRow
+    indicator: Indicator
+    org_unit_id: int
+    period: str
+    value: Decimal | None  # None: delete
+
+
+def data_values_import(
+    *,
+    rows: list[ImportRow],
+    strategy: str = ImportStrategy.CREATE_AND_UPDATE,
+    dry_run: bool = False,
+    actor: Any = None,
+    id_scheme: str = "code",
+    structure: str | None = None,
+    source: str = DataValueSource.IMPORT,
+    file_format: str = "json",
+) -> ImportSummary:
+    """Import values with DHIS2's semantics; all or nothing.
+
+    Every row is checked first; any conflict (unknown data element or unit, a malformed or
+    non-existent period, a value of the wrong type, the same key twice...) means nothing
+    is written and the summary lists every conflict with its row and column. `dry_run`
+    checks and counts but writes nothing. `structure` says how bare unit codes resolve
+    (hierarchy.Hierarchy.resolve).
+    """
+    summary = ImportSummary(dry_run=dry_run, strategy=strategy)
+    if strategy not in ImportStrategy.values():
+        summary.status = "ERROR"
+        summary.conflicts.append(
+            Conflict(
+                strategy,
+                _("Unknown import strategy “%(strategy)s”: use %(choices)s.")
+                % {"strategy": strategy, "choices": ", ".join(ImportStrategy.values())},
+                column="importStrategy",
+            )
+        )
+        return summary
+    if id_scheme.lower() not in ID_SCHEMES:
+        summary.status = "ERROR"
+        summary.conflicts.append(
+            Conflict(
+                id_scheme,
+                _("Only idScheme=code is supported (indicators and units have no DHIS2 uids)."),
+                column="idScheme",
+            )
+        )
+        return summary
+    with transaction.atomic():
+        # A dry run may add the missing OrgUnit rows of admin units, then rolls them back.
+        hierarchy = Hierarchy.load()
+        planned = _plan(rows, strategy, hierarchy, structure, summary)
+        if not summary.conflicts:
+            existing = _existing(planned)
+            writes = _classify(planned, existing, strategy, summary)
+        if summary.conflicts:
+            # All or nothing (DHIS2's atomicMode=ALL): every row is ignored.
+            summary.status = "ERROR"
+            summary.imported = summary.updated = summary.deleted = 0
+            summary.ignored = len(rows)
+        if summary.conflicts or dry_run:
+            transaction.set_rollback(True)
+            return summary
+        user, label = _actor(actor)
+        batch = DataValueImport.objects.create(
+            created_by=user,
+            actor_label=label,
+            file_format=file_format,
+            strategy=strategy,
+            dry_run=False,
+            status=summary.status,
+            imported=summary.imported,
+            updated=summary.updated,
+            ignored=summary.ignored,
+            deleted=summary.deleted,
+        )
+        _write(writes, existing, hierarchy, batch=batch, source=source, stored_by=label)
+        summary.import_id = batch.pk
+        timeline_record(
+            target=batch,
+            actor=user,
+            actor_label=label,
+            verb="data_values_imported",
+            data=summary.as_dhis2()["importCount"],
+        )
+    return summary
+
+
+def _plan(
+    rows: list[ImportRow],
+    strategy: str,
+    hierarchy: Hierarchy,
+    structure: str | None,
+    summary: ImportSummary,
+) -> list[_Planned]:
+    indicators = {item.code: item for item in Indicator.objects.all()}
+    seen: dict[tuple[int, int, str], int] = {}
+    planned: list[_Planned] = []
+    units: dict[str, Any] = {}
+    conflicts = summary.conflicts
+
+    def conflict(row: ImportRow, column: str, obj: str, message: str) -> None:
+        where = _("Row %(row)d, column %(column)s") % {
+            "row": row.row,
+            "column": row.column(column),
+        }
+        conflicts.append(
+            Conflict(obj, f"{where}: {message}", row.row, row.column(column), str(message))
+        )
+
+    for row in rows:
+        indicator = indicators.get((row.data_element or "").strip())
+        if indicator is None:
+            conflict(
+                row,
+                "data_element",
+                row.data_element,
+                _("“%(code)s” is not an indicator of the catalogue.") % {"code": row.data_element},
+            )
+            continue
+        if indicator.is_computed or not indicator.is_active:
+            message = (
+                _("“%(code)s” is computed by a formula: its values cannot be imported.")
+                if indicator.is_computed
+                else _("“%(code)s” is not active.")
+            )
+            conflict(row, "data_element", row.data_element, message % {"code": indicator.code})
+            continue
+        try:
+            own_period = aggregation.period(row.period.strip())
+        except (PeriodError, AttributeError) as error:
+            conflict(row, "period", str(row.period), str(error))
+            continue
+        if own_period.type != indicator.period_type:
+            conflict(
+                row,
+                "period",
+                row.period,
+                _("“%(period)s” is not a %(type)s period, as %(code)s is collected.")
+                % {
+                    "period": row.period,
+                    "type": indicator.get_period_type_display(),
+                    "code": indicator.code,
+                },
+            )
+            continue
+        code = (row.org_unit or "").strip()
+        unit = units.get(code)
+        if unit is None:
+            try:
+                unit = units[code] = hierarchy.resolve(code, structure=structure)
+            except UnitError as error:
+                conflict(row, "org_unit", row.org_unit, str(error))
+                continue
+        if unit.valid_to is not None and own_period.start > unit.valid_to:
+            conflict(
+                row,
+                "org_unit",
+                row.org_unit,
+                _(
+                    "“%(code)s” existed only until %(day)s: report %(period)s for the unit "
+                    "that succeeded it."
+                )
+                % {
+                    "code": unit.qualified_code,
+                    "day": f"{unit.valid_to:%d/%m/%Y}",
+                    "period": own_period.id,
+                },
+            )
+            continue
+        for name in ("category_option_combo", "attribute_option_combo"):
+            if getattr(row, name).strip() not in DEFAULT_COMBOS:
+                conflict(
+                    row,
+                    name,
+                    getattr(row, name),
+                    _("Disaggregations (category option combinations) are not supported."),
+                )
+        value: Decimal | None = None
+        text = "" if row.value is None else str(row.value)
+        if strategy != ImportStrategy.DELETE and text.strip():
+            try:
+                value = parse_value(text, indicator.value_type)
+            except ValueError as error:
+                conflict(row, "value", text, str(error))
+                continue
+        key = (indicator.pk, unit.org_unit_id, own_period.id)
+        if key in seen:
+            conflict(
+                row,
+                "org_unit",
+                f"{indicator.code}/{own_period.id}/{unit.code}",
+                _("the same indicator, period and unit as row %(first)d.") % {"first": seen[key]},
+            )
+            continue
+        seen[key] = row.row
+        planned.append(_Planned(row, indicator, unit.org_unit_id, own_period.id, value))
+    return planned
+
+
+@dataclass(slots=True)
+class _Stored:
+    """What the import needs of a value already in the database."""
+
+    id: int
+    value: Decimal
+    status: str
+    deleted_at: Any
+
+    @property
+    def counts(self) -> bool:
+        return self.deleted_at is None and self.status in DataValueStatus.COUNTED
+
+
+def _existing(planned: list[_Planned]) -> dict[tuple[int, int, str], _Stored]:
+    if not planned:
+        return {}
+    keys = {(p.indicator.pk, p.org_unit_id, p.period) for p in planned}
+    rows = DataValue.objects.filter(
+        indicator_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
+    ).values_list("id", "indicator_id", "org_unit_id", "period", "value", "status", "deleted_at")
+    found = {}
+    for pk, indicator_id, org_unit_id, period_id, value, status, deleted_at in rows.iterator(
+        chunk_size=10000
+    ):
+        key = (indicator_id, org_unit_id, period_id)
+        if key in keys:
+            found[key] = _Stored(pk, value, status, deleted_at)
+    return found
+
+
+def _classify(
+    planned: list[_Planned],
+    existing: dict[tuple[int, int, str], _Stored],
+    strategy: str,
+    summary: ImportSummary,
+) -> list[_Planned]:
+    """Count what each row does under the strategy; returns the rows that write."""
+    writes = []
+    for item in planned:
+        current = existing.get((item.indicator.pk, item.org_unit_id, item.period))
+        live = current is not None and current.deleted_at is None
+        if current is not None and live and current.status == DataValueStatus.APPROVED:
+            summary.conflicts.append(
+                Conflict(
+                    f"{item.indicator.code}/{item.period}",
+                    _("Row %(row)d: the value is approved and locked; it cannot be changed.")
+                    % {"row": item.row.row},
+                    item.row.row,
+                    item.row.column("value"),
+                )
+            )
+            continue
+        deleting = strategy == ImportStrategy.DELETE or item.value is None
+        if deleting:
+            if live:
+                summary.deleted += 1
+                item.value = None
+                writes.append(item)
+            else:
+                summary.ignored += 1
+        elif (strategy == ImportStrategy.CREATE and live) or (
+            strategy == ImportStrategy.UPDATE and not live
+        ):
+            summary.ignored += 1
+        elif live:
+            summary.updated += 1
+            writes.append(item)
+        else:
+            summary.imported += 1
+            writes.append(item)
+    return writes
+
+
+def _counted(value: _Stored | None) -> Decimal | None:
+    return value.value if value is not None and value.counts else None
+
+
+_INSERTED = (
+    "indicator_id",
+    "org_unit_id",
+    "period",
+    "period_type",
+    "period_start",
+    "period_end",
+    "created_at",
+)
+_UPDATED = (
+    "value",
+    "status",
+    "source",
+    "stored_by",
+    "comment",
+    "followup",
+    "batch_id",
+    "updated_at",
+    "deleted_at",
+)
+
+
+def _write(
+    writes: list[_Planned],
+    existing: dict[tuple[int, int, str], _Stored],
+    hierarchy: Hierarchy,
+    *,
+    batch: DataValueImport | None,
+    source: str,
+    stored_by: str,
+    status: str = DataValueStatus.SUBMITTED,
+) -> None:
+    """Write the values and their aggregate differences, in the caller's transaction.
+
+    Plain prepared statements run for all rows (executemany): building model instances
+    and Django's bulk_update (a CASE per field and row) cost more than the database.
+    """
+    ops = connection.ops
+    now = timezone.now()
+    db_now = ops.adapt_datetimefield_value(now)
+    batch_id = batch.pk if batch else None
+    vendor = connection.vendor
+    changes = []
+    inserts: list[list] = []
+    updates: list[list] = []
+    deletes: list[list] = []
+    for item in writes:
+        key = (item.indicator.pk, item.org_unit_id, item.period)
+        current = existing.get(key)
+        new_counted = item.value if status in DataValueStatus.COUNTED else None
+        changes.append(aggregation.Change(key[0], key[1], key[2], _counted(current), new_counted))
+        if item.value is None:
+            if current is not None:
+                deletes.append([db_now, batch_id, db_now, current.id])
+            continue
+        fields = [
+            ops.adapt_decimalfield_value(item.value),
+            status,
+            source,
+            (item.row.stored_by or stored_by)[:150],
+            item.row.comment,
+            item.row.followup,
+            batch_id,
+            db_now,
+            None,
+        ]
+        if current is None:
+            inserts.append(
+                [
+                    key[0],
+                    key[1],
+                    item.period,
+                    *aggregation.period_columns(item.period, vendor),
+                    db_now,
+                    *fields,
+                ]
+            )
+        else:
+            updates.append([*fields, current.id])
+    indicators = {item.indicator.pk: item.indicator for item in writes}
+    before = aggregation.existing_values(
+        {(c.indicator_id, c.org_unit_id) for c in changes}, {c.period for c in changes}
+    )
+    row_deltas = aggregation.deltas(
+        changes, indicators=indicators, hierarchy=hierarchy, existing=before
+    )
+    table = ops.quote_name(DataValue._meta.db_table)
+    columns = ", ".join(ops.quote_name(name) for name in (*_INSERTED, *_UPDATED))
+    marks = ", ".join(["%s"] * (len(_INSERTED) + len(_UPDATED)))
+    assignments = ", ".join(f"{ops.quote_name(name)} = %s" for name in _UPDATED)
+    statements = (
+        (f"INSERT INTO {table} ({columns}) VALUES ({marks})", inserts),  # noqa: S608
+        (f"UPDATE {table} SET {assignments} WHERE id = %s", updates),  # noqa: S608
+        (
+            f"UPDATE {table} SET deleted_at = %s, batch_id = %s, updated_at = %s "  # noqa: S608
+            "WHERE id = %s",
+            deletes,
+        ),
+    )
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            for start in range(0, len(params), 5000):
+                cursor.executemany(sql, params[start : start + 5000])
+    aggregation.aggregates_apply(row_deltas)
+    aggregation.derived_refresh(changes, indicators, hierarchy)
+    touched: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for indicator_id, org_unit_id, period_id in row_deltas:
+        touched[indicator_id].add((org_unit_id, period_id))
+    rules_evaluate(touched)
+
+
+@transaction.atomic
+def data_value_set(
+    *,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    period: str,
+    value: Decimal | int | str | None,
+    status: str = DataValueStatus.SUBMITTED,
+    source: str = DataValueSource.FORM,
+    comment: str = "",
+    actor: Any = None,
+) -> DataValue | None:
+    """Write one value (None or "" deletes it), with its status; DataValueError naming the
+    field when it cannot be written. Returns the value (None after a delete)."""
+    if status not in DataValueStatus.values():
+        raise ValueError(f"Unknown status {status!r}")
+    hierarchy = Hierarchy.load()
+    unit = hierarchy.units[org_unit.pk]
+    text = "" if value is None else str(value)
+    row = ImportRow(
+        data_element=indicator.code,
+        period=period,
+        org_unit=unit.qualified_code,
+        value=text,
+        comment=comment,
+        row=1,
+        columns={"data_element": "indicator", "org_unit": "org_unit"},
+    )
+    summary = ImportSummary()
+    planned = _plan([row], ImportStrategy.CREATE_AND_UPDATE, hierarchy, None, summary)
+    if summary.conflicts:
+        raise DataValueError(summary.conflicts)
+    existing = _existing(planned)
+    current = existing.get((indicator.pk, org_unit.pk, planned[0].period))
+    live = current is not None and current.deleted_at is None
+    if current is not None and live and current.status == DataValueStatus.APPROVED:
+        raise DataValueError(
+            [
+                Conflict(
+                    period,
+                    _("The value is approved and locked; it cannot be changed."),
+                    column="value",
+                    message=_("The value is approved and locked; it cannot be changed."),
+                )
+            ]
+        )
+    item = planned[0]
+    if item.value is None and (current is None or current.deleted_at is not None):
+        return None
+    user, label = _actor(actor)
+    before = None if current is None or current.deleted_at else str(current.value)
+    before_status = "" if current is None else current.status
+    _write([item], existing, hierarchy, batch=None, source=source, stored_by=label, status=status)
+    record = DataValue.objects.get(indicator=indicator, org_unit=org_unit, period=item.period)
+    timeline_record(
+        target=record,
+        actor=user,
+        actor_label=label,
+        verb="data_value_deleted" if item.value is None else "data_value_set",
+        from_state=before_status,
+        to_state="" if item.value is None else status,
+        data={"before": before, "after": None if item.value is None else str(item.value)},
+    )
+    return None if item.value is None else record
