@@ -121,3 +121,50 @@ def data_values_export(
 def _plain(value: Decimal) -> str:
     """A Decimal without trailing zeros and without an exponent: 5.000000 → "5"."""
     return format(value.normalize(), "f")
+
+
+# -- the staff pages' reads (views.py) ------------------------------------------------------
+
+
+def values_list(
+    *, viewer: Any, indicator: Indicator, period: Period, org_unit_ids: Iterable[int]
+) -> QuerySet[DataValue]:
+    """The values (not deleted) of an indicator inside a period for some units, newest
+    first: the drill-down behind a dashboard figure, with who, when, source and status."""
+    queryset: QuerySet[DataValue] = DataValue.objects.filter(
+        indicator=indicator,
+        deleted_at__isnull=True,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+        org_unit_id__in=list(org_unit_ids),
+    ).select_related("batch")
+    return restrict(queryset, viewer, "view").order_by("-period_start", "org_unit_id")
+
+
+def reporting_status(
+    *, indicators: Iterable[Indicator], period: Period
+) -> dict[int, tuple[int, int]]:
+    """Completeness of a period: for each reporting unit expected to report, (values
+    reported, values expected). A unit is expected to report an indicator it reported for
+    the period before or the same period last year (DHIS2 data sets have an assignment;
+    the IOC learns it from the history)."""
+    indicators = list(indicators)
+    if not indicators:
+        return {}
+    earlier = [period.previous().id, period.same_period_last_year().id]
+    expected_keys = set(
+        DataValue.objects.filter(
+            indicator__in=indicators, period__in=earlier, deleted_at__isnull=True
+        ).values_list("org_unit_id", "indicator_id")
+    )
+    reported_keys = set(
+        DataValue.objects.filter(
+            indicator__in=indicators, period=period.id, deleted_at__isnull=True
+        ).values_list("org_unit_id", "indicator_id")
+    )
+    status: dict[int, list[int]] = {}
+    for org_unit_id, _indicator_id in expected_keys | reported_keys:
+        status.setdefault(org_unit_id, [0, 0])[1] += 1
+    for org_unit_id, _indicator_id in reported_keys:
+        status[org_unit_id][0] += 1
+    return {key: (reported, expected) for key, (reported, expected) in status.items()}

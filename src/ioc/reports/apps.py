@@ -6,3 +6,17 @@ class ReportsConfig(AppConfig):
     name = "ioc.reports"
     label = "reports"
     verbose_name = _("Field reports")
+
+    def ready(self) -> None:
+        from ioc.core.demo import register_demo_step
+        from ioc.reports.navigation import register_navigation
+
+        register_navigation()
+        register_demo_step(name="field reports", order=40, run=_load_demo)
+
+
+def _load_demo() -> list[str]:
+    # Imported when the demo runs, not in every web process.
+    from ioc.reports.demo import load_demo_reports
+
+    return load_demo_reports()

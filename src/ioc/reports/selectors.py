@@ -469,3 +469,188 @@ def report_duplicates(
         suggestions.append(DuplicateSuggestion(report, round(distance, 1), similarity))
     suggestions.sort(key=lambda s: (-s.similarity, s.distance_m))
     return suggestions[:limit]
+
+
+# -- reads of the web pages (queue, dashboard, public figures and map) ------------------
+
+
+def _received_in(
+    *,
+    start: date,
+    end: date,
+    commune: str | None = None,
+    legacy_district: str | None = None,
+    category: str | None = None,
+    agency_ids: set[int] | frozenset[int] | None = None,
+) -> QuerySet[Report]:
+    """Reports received from `start` to `end` (whole local days), filtered by codes; an
+    agency head's view passes the ids of the head's agency and its sub-agencies."""
+    queryset = Report.objects.filter(
+        received_at__gte=_start_of(start), received_at__lt=_start_of(end + timedelta(days=1))
+    )
+    if commune:
+        queryset = queryset.filter(commune__code=commune)
+    if legacy_district:
+        queryset = queryset.filter(legacy_district__code=legacy_district)
+    if category:
+        queryset = queryset.filter(category__code=category)
+    if agency_ids is not None:
+        queryset = queryset.filter(agency_id__in=agency_ids)
+    return queryset
+
+
+def _stats_aggregates(period_end: datetime) -> dict[str, Any]:
+    """The aggregates of report_stats, as Count expressions (same definitions)."""
+    completed_q = Q(completed_at__lt=period_end)
+    rated_q = Q(rating__isnull=False, rated_at__lt=period_end)
+    return {
+        "received": Count("id"),
+        "completed": Count("id", filter=completed_q),
+        "completed_on_time": Count("id", filter=completed_q & Q(completed_on_time=True)),
+        "overdue": Count("id", filter=~completed_q & Q(due_at__lt=period_end)),
+        "ratings": Count("id", filter=rated_q),
+        "satisfied": Count("id", filter=rated_q & Q(rating__gte=SATISFIED_MIN_RATING)),
+    }
+
+
+def _stats_from(figures: dict[str, Any]) -> ReportStats:
+    received, completed = figures["received"], figures["completed"]
+    return ReportStats(
+        received=received,
+        completed=completed,
+        in_progress=received - completed,
+        overdue=figures["overdue"],
+        ratings=figures["ratings"],
+        satisfied=figures["satisfied"],
+        satisfied_pct=_pct(figures["satisfied"], figures["ratings"]),
+        on_time_pct=_pct(figures["completed_on_time"], completed),
+    )
+
+
+def report_figures(*, start: date, end: date, **filters: Any) -> ReportStats:
+    """report_stats with an agency head's set of agencies (`agency_ids`) as a filter."""
+    period_end = _start_of(end + timedelta(days=1))
+    queryset = _received_in(start=start, end=end, **filters)
+    return _stats_from(queryset.aggregate(**_stats_aggregates(period_end)))
+
+
+STATS_GROUPS = {
+    "commune": ("commune__code", "commune__name", "commune__name_en"),
+    "legacy_district": (
+        "legacy_district__code",
+        "legacy_district__name",
+        "legacy_district__name_en",
+    ),
+    "agency": ("agency__code", "agency__name", "agency__name_en"),
+    "category": ("category__code", "category__name", "category__name_en"),
+}
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    code: str | None
+    name: str
+    name_en: str
+    stats: ReportStats
+
+    def label(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+def report_stats_by(*, group: str, start: date, end: date, **filters: Any) -> list[GroupFigures]:
+    """The figures of report_stats for each commune, legacy district, agency or category,
+    in one grouped query; most received first. The rows add up to report_stats."""
+    code_field, name_field, name_en_field = STATS_GROUPS[group]
+    period_end = _start_of(end + timedelta(days=1))
+    rows = (
+        _received_in(start=start, end=end, **filters)
+        .order_by()
+        .values(code_field, name_field, name_en_field)
+        .annotate(**_stats_aggregates(period_end))
+    )
+    result = [
+        GroupFigures(
+            code=row.pop(code_field),
+            name=row.pop(name_field) or "",
+            name_en=row.pop(name_en_field) or "",
+            stats=_stats_from(row),
+        )
+        for row in rows
+    ]
+    return sorted(result, key=lambda item: (-item.stats.received, item.name))
+
+
+def report_median_hours_to_complete(*, start: date, end: date, **filters: Any) -> float | None:
+    """Median time from receipt to first completion (hours, one decimal) of the reports
+    received in the period and completed by its end; None when none is completed."""
+    period_end = _start_of(end + timedelta(days=1))
+    pairs = (
+        _received_in(start=start, end=end, **filters)
+        .filter(completed_at__lt=period_end)
+        .values_list("received_at", "completed_at")
+    )
+    hours = sorted(
+        (completed - received).total_seconds() / 3600
+        for received, completed in pairs
+        if completed is not None
+    )
+    if not hours:
+        return None
+    middle = len(hours) // 2
+    value = hours[middle] if len(hours) % 2 else (hours[middle - 1] + hours[middle]) / 2
+    return round(value, 1)
+
+
+def report_monthly_trend(*, start: date, end: date, **filters: Any) -> list[dict[str, Any]]:
+    """Per month of the period: reports received, and of them those completed in that
+    month (by the month of their first completion)."""
+    from django.db.models.functions import TruncMonth
+
+    tz = timezone.get_current_timezone()
+    queryset = _received_in(start=start, end=end, **filters).order_by()
+    received = dict(
+        queryset.annotate(month=TruncMonth("received_at", tzinfo=tz))
+        .values_list("month")
+        .annotate(count=Count("id"))
+        .values_list("month", "count")
+    )
+    completed = dict(
+        queryset.filter(completed_at__lt=_start_of(end + timedelta(days=1)))
+        .annotate(month=TruncMonth("completed_at", tzinfo=tz))
+        .values_list("month")
+        .annotate(count=Count("id"))
+        .values_list("month", "count")
+    )
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+    def count(counts: dict, year: int, month: int) -> int:
+        return sum(n for key, n in counts.items() if key and (key.year, key.month) == (year, month))
+
+    return [
+        {
+            "month": f"{month:02d}/{year}",
+            "received": count(received, year, month),
+            "completed": count(completed, year, month),
+        }
+        for year, month in months
+    ]
+
+
+def report_work_queue_counts(*, user: Any, views: list[str], **filters: Any) -> dict[str, int]:
+    """How many reports each tab of the work queue holds, with the same filters."""
+    return {view: report_work_queue(user=user, view=view, **filters).count() for view in views}
+
+
+def report_map_points(queryset: QuerySet[Report], *, limit: int = 2000) -> list[dict[str, Any]]:
+    """Points for a map (no personal data): code, position, status and category code."""
+    rows = queryset.order_by("-received_at").values_list(
+        "tracking_code", "lat", "lon", "status", "category__code"
+    )[:limit]
+    return [
+        {"code": code, "lat": lat, "lon": lon, "status": status, "category": category or ""}
+        for code, lat, lon, status, category in rows
+    ]

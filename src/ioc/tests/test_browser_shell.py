@@ -50,9 +50,13 @@ def test_operator_logs_in_and_lands_on_the_operator_home(
     # then
     page.wait_for_url(live_server.url + "/staff/")
     assert page.get_by_test_id("role").inner_text() == "Điều hành viên IOC"
-    assert page.locator("[data-nav]").evaluate_all(
-        "links => links.map(link => link.dataset.nav)"
-    ) == ["overview", "agencies", "communes"]
+    nav = page.locator("[data-nav]").evaluate_all("links => links.map(link => link.dataset.nav)")
+    # Subsystems add entries of their own between these (tested in their apps).
+    assert [key for key in nav if key in {"overview", "agencies", "communes", "admin"}] == [
+        "overview",
+        "agencies",
+        "communes",
+    ]
     screenshot(page, "staff-home-operator")
 
 

@@ -1,0 +1,686 @@
+"""Staff pages of the indicators: sector dashboards, drill-down to values, the catalogue,
+data entry, completeness, imports and the monthly socio-economic report."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ioc.accounts.choices import Role
+from ioc.core.filters import FilterError, parse_filters
+from ioc.core.htmx import render_page
+from ioc.core.periods import Period, PeriodError, PeriodType, parse_period, period_for
+from ioc.core.selectors import timeline_for
+from ioc.geo.choices import Structure
+from ioc.indicators import dashboards, dhis2
+from ioc.indicators.choices import DataValueStatus
+from ioc.indicators.forms import ImportForm, IndicatorForm
+from ioc.indicators.hierarchy import Hierarchy, Unit, UnitError
+from ioc.indicators.models import DataValue, Indicator, OrgUnit, Sector
+from ioc.indicators.selectors import (
+    indicators_list,
+    reporting_status,
+    values_list,
+    writable_indicator_ids,
+)
+from ioc.indicators.services import (
+    Conflict,
+    DataValueError,
+    ImportSummary,
+    data_value_set,
+    data_values_import,
+    indicator_create,
+    indicator_update,
+)
+
+DASHBOARD_ROLES = Role.STAFF
+ENTRY_ROLES = frozenset({Role.AGENCY_STAFF, Role.AGENCY_HEAD, Role.OPERATOR, Role.ADMIN})
+ADMIN_ROLES = frozenset({Role.ADMIN})
+VALUES_PER_PAGE = 100
+HEADLINE_TILES = 8  # the first indicators get a tile with a sparkline; the rest a table
+MAP_TRIES = 6
+IMPORT_DIR = "indicator-imports"
+
+
+def staff_required(roles: frozenset[str]):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_superuser or user.role in roles):
+                if not user.is_staff_role:
+                    return redirect("home")
+                return HttpResponseForbidden(_("Your role may not open this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _language() -> str:
+    return get_language() or "vi"
+
+
+def _filters(request):
+    try:
+        return parse_filters(request.GET)
+    except FilterError:
+        # The shell shows the error in the top bar; the page shows the default period.
+        return parse_filters({})
+
+
+def _sector(code: str) -> Sector:
+    return get_object_or_404(Sector, code=code, is_active=True)
+
+
+def _map_settings() -> dict:
+    return {
+        "map_tile_url": settings.IOC_MAP_TILE_URL,
+        "map_tile_attribution": settings.IOC_MAP_TILE_ATTRIBUTION,
+    }
+
+
+# -- dashboards ------------------------------------------------------------------------
+
+
+@staff_required(DASHBOARD_ROLES)
+def dashboard(request, sector: str):
+    started = time.perf_counter()
+    language = _language()
+    sector_row = _sector(sector)
+    filters = _filters(request)
+    hierarchy = Hierarchy.load()
+    unit = dashboards.area_unit(hierarchy, filters)
+    # The catalogue's own order (as the indicators were added), not the codes' alphabet.
+    indicators = sorted(
+        indicators_list(viewer=request.user, sector=sector_row.code), key=lambda i: i.pk
+    )
+    level = request.GET.get("map", "commune")
+    if level not in dashboards.MAP_LEVELS:
+        level = "commune"
+    asked = next((i for i in indicators if i.code == request.GET.get("indicator")), None)
+    figures = dashboards.Figures()
+    tiles, trend, ranking, map_values = [], None, [], {}
+    if unit is not None:
+        tiles = [
+            dashboards.tile_for(i, filters.period, unit, language, figures) for i in indicators
+        ]
+    chosen = asked
+    if unit is not None and chosen is None:
+        # By default, the first indicator with figures by area (not one of the province only).
+        for candidate in [i for i in indicators if i.area_aggregation != "NONE"][:MAP_TRIES]:
+            ranking = dashboards.ranking(
+                candidate, filters.period, hierarchy, level, language, figures
+            )
+            if any(row.value is not None for row in ranking):
+                chosen = candidate
+                break
+        chosen = chosen or (indicators[0] if indicators else None)
+    if chosen is not None and unit is not None:
+        trend = dashboards.trend(chosen, filters.period, unit, language, figures)
+        ranking = dashboards.ranking(chosen, filters.period, hierarchy, level, language, figures)
+        map_values = {
+            row.unit.code: dashboards.as_float(row.value, chosen.decimals) for row in ranking
+        }
+    chosen_period = dashboards.indicator_period(chosen, filters.period) if chosen else None
+    has_data = any(t.value is not None for t in tiles)
+    context = {
+        "sector": sector_row,
+        "sector_name": sector_row.display_name(language),
+        "indicators": indicators,
+        "chosen": chosen,
+        "chosen_name": chosen.display_name(language) if chosen else "",
+        "chosen_period": chosen_period,
+        "area_unit": unit,
+        "area_name": unit.display_name(language) if unit else "",
+        "tiles": tiles[:HEADLINE_TILES],
+        "more_tiles": tiles[HEADLINE_TILES:],
+        "ranked": [row for row in ranking if row.value is not None],
+        "unranked": [row for row in ranking if row.value is None],
+        "has_data": has_data,
+        "ranking": ranking,
+        "level": level,
+        "geojson_url": reverse("api:units_geojson")
+        + ("?level=commune" if level == "commune" else "?level=district&structure=legacy"),
+        "chart_data": {
+            "trend": trend,
+            "map": map_values,
+            "sparks": {
+                t.indicator.code: {"labels": t.spark_labels, "values": t.spark_values}
+                for t in tiles
+            },
+            "unit": chosen.unit if chosen else "",
+            "labels": {"noData": _("No data"), "value": _("Value")},
+        },
+        "can_enter": request.user.is_superuser or request.user.role in ENTRY_ROLES,
+        "query_keep": _query_keep(request, drop=("indicator", "map")),
+        **_map_settings(),
+    }
+    response = render_page(request, "indicators/dashboard.html", context)
+    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+def _query_keep(request, *, drop: tuple[str, ...]) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@staff_required(DASHBOARD_ROLES)
+def values(request, code: str):
+    """Drill-down: the values behind a figure, with who, when, source and status."""
+    language = _language()
+    indicator = indicators_list(viewer=request.user, active_only=False).filter(code=code).first()
+    if indicator is None:
+        raise Http404(code)
+    filters = _filters(request)
+    hierarchy = Hierarchy.load()
+    unit = dashboards.area_unit(hierarchy, filters)
+    if request.GET.get("unit"):
+        try:
+            unit = hierarchy.resolve(request.GET["unit"])
+        except UnitError:
+            unit = None
+    shown = dashboards.indicator_period(indicator, filters.period)
+    rows = DataValue.objects.none()
+    if unit is not None:
+        rows = values_list(
+            viewer=request.user,
+            indicator=indicator,
+            period=shown,
+            org_unit_ids=hierarchy.descendants(unit.org_unit_id),
+        )
+    page = Paginator(rows, VALUES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "indicator": indicator,
+        "indicator_name": indicator.display_name(language),
+        "period": shown,
+        "period_label": shown.label(language),
+        "unit": unit,
+        "unit_name": unit.display_name(language) if unit else "",
+        "page": page,
+        "rows": [
+            {
+                "value": value,
+                "unit": hierarchy.units.get(value.org_unit_id),
+                "status_colour": DataValueStatus.colour(value.status),
+            }
+            for value in page
+        ],
+        "language": language,
+        "query_keep": _query_keep(request, drop=("page",)),
+    }
+    return render_page(request, "indicators/values.html", context, partial="table")
+
+
+# -- catalogue -------------------------------------------------------------------------
+
+
+@staff_required(ADMIN_ROLES)
+def catalogue(request):
+    language = _language()
+    sectors = []
+    indicators = list(indicators_list(viewer=request.user, active_only=False))
+    for sector in Sector.objects.order_by("order", "code"):
+        rows = [i for i in indicators if i.sector_id == sector.pk]
+        sectors.append({"sector": sector, "name": sector.display_name(language), "rows": rows})
+    return render_page(
+        request,
+        "indicators/catalogue.html",
+        {"sectors": sectors, "language": language, "total": len(indicators)},
+    )
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@staff_required(ADMIN_ROLES)
+def indicator_edit(request, code: str | None = None):
+    indicator = get_object_or_404(Indicator, code=code) if code else None
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if indicator is None:
+                saved = indicator_create(actor=request.user, **fields)
+                messages.success(request, _("Indicator %(code)s added.") % {"code": saved.code})
+            else:
+                fresh = Indicator.objects.get(pk=indicator.pk)
+                saved = indicator_update(indicator=fresh, actor=request.user, **fields)
+                messages.success(request, _("Indicator %(code)s saved.") % {"code": saved.code})
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("indicators:indicator-edit", code=saved.code)
+    history = []
+    if indicator is not None:
+        for event in timeline_for(target=indicator).select_related("actor").order_by("-created_at"):
+            history.append(
+                {
+                    "event": event,
+                    "who": event.actor.get_username() if event.actor else event.actor_label,
+                    "changes": [
+                        (
+                            name,
+                            event.data.get("before", {}).get(name),
+                            event.data["after"].get(name),
+                        )
+                        for name in event.data.get("changed", [])
+                    ],
+                }
+            )
+    codes = list(Indicator.objects.order_by("code").values_list("code", flat=True))
+    return render_page(
+        request,
+        "indicators/indicator_form.html",
+        {"form": form, "indicator": indicator, "history": history, "codes": codes},
+    )
+
+
+# -- data entry ------------------------------------------------------------------------
+
+
+def _entry_units(hierarchy: Hierarchy, language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The units a form can be filled for, grouped: the province, communes, facilities."""
+    current = hierarchy.by_code[Structure.CURRENT].values()
+    facilities = hierarchy.by_code["facility"].values()
+
+    def options(units):
+        return [
+            (u.qualified_code, f"{u.display_name(language)} ({u.code})")
+            for u in sorted(units, key=lambda u: u.code)
+        ]
+
+    return [
+        (_("Province"), options(u for u in current if u.level == "province")),
+        (_("Communes and wards"), options(u for u in current if u.level == "commune")),
+        (_("Facilities"), options(facilities)),
+    ]
+
+
+def _entry_period(request) -> tuple[Period, str]:
+    text = (request.POST.get("period") or request.GET.get("period") or "").strip()
+    if not text:
+        return period_for(PeriodType.MONTHLY, timezone.localdate()).previous(), ""
+    try:
+        return parse_period(text), ""
+    except PeriodError as error:
+        return period_for(PeriodType.MONTHLY, timezone.localdate()).previous(), str(error)
+
+
+@staff_required(ENTRY_ROLES)
+def entry(request):
+    """A grid of a sector's indicators for one period and unit: current values, saved
+    through data_value_set, an error under each cell that could not be saved."""
+    language = _language()
+    sectors = list(Sector.objects.filter(is_active=True).order_by("order", "code"))
+    sector_code = (
+        request.POST.get("sector")
+        or request.GET.get("sector")
+        or (sectors[0].code if sectors else "")
+    )
+    period, period_error = _entry_period(request)
+    hierarchy = Hierarchy.load()
+    units = _entry_units(hierarchy, language)
+    unit_code = request.POST.get("unit") or request.GET.get("unit") or ""
+    unit: Unit | None = None
+    unit_error = ""
+    if unit_code:
+        try:
+            unit = hierarchy.resolve(unit_code)
+        except UnitError as error:
+            unit_error = str(error)
+    elif units[0][1]:
+        unit = hierarchy.resolve(units[0][1][0][0])
+    writable = writable_indicator_ids(actor=request.user)
+    indicators = [
+        i
+        for i in indicators_list(viewer=request.user, sector=sector_code)
+        if not i.is_computed and (writable is None or i.pk in writable)
+    ]
+    in_period = [i for i in indicators if i.period_type == period.type]
+    other_types = sorted(
+        {i.get_period_type_display() for i in indicators if i.period_type != period.type}
+    )
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST" and unit is not None and not period_error:
+        org_unit = OrgUnit.objects.get(pk=unit.org_unit_id)
+        saved = 0
+        current = _current_values(in_period, unit, period)
+        for indicator in in_period:
+            text = request.POST.get(f"value-{indicator.code}", "").strip().replace(",", ".")
+            posted[indicator.code] = request.POST.get(f"value-{indicator.code}", "")
+            before = current.get(indicator.pk)
+            if text == ("" if before is None else _plain(before.value)):
+                continue
+            try:
+                data_value_set(
+                    indicator=indicator,
+                    org_unit=org_unit,
+                    period=period.id,
+                    value=text or None,
+                    actor=request.user,
+                )
+                saved += 1
+            except DataValueError as error:
+                errors[indicator.code] = "; ".join(error.errors.values())
+        if errors:
+            messages.error(
+                request,
+                _("%(saved)d values saved; %(failed)d could not be saved: see the red cells.")
+                % {"saved": saved, "failed": len(errors)},
+            )
+        else:
+            messages.success(request, _("%(saved)d values saved.") % {"saved": saved})
+            return redirect(
+                f"{reverse('indicators:entry')}?sector={sector_code}&period={period.id}"
+                f"&unit={unit.qualified_code}"
+            )
+    current = _current_values(in_period, unit, period) if unit is not None else {}
+    rows = []
+    for indicator in in_period:
+        stored = current.get(indicator.pk)
+        rows.append(
+            {
+                "indicator": indicator,
+                "name": indicator.display_name(language),
+                "stored": stored,
+                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
+                "error": errors.get(indicator.code, ""),
+                "locked": stored is not None and stored.status == DataValueStatus.APPROVED,
+            }
+        )
+    context = {
+        "sectors": [(s.code, s.display_name(language)) for s in sectors],
+        "sector_code": sector_code,
+        "period": period,
+        "period_label": period.label(language),
+        "period_error": period_error,
+        "unit": unit,
+        "unit_error": unit_error,
+        "unit_groups": units,
+        "rows": rows,
+        "other_types": other_types,
+        "language": language,
+    }
+    return render_page(request, "indicators/entry.html", context)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _current_values(indicators, unit: Unit, period: Period) -> dict[int, DataValue]:
+    return {
+        value.indicator_id: value
+        for value in DataValue.objects.filter(
+            indicator__in=indicators,
+            org_unit_id=unit.org_unit_id,
+            period=period.id,
+            deleted_at__isnull=True,
+        )
+    }
+
+
+@staff_required(ENTRY_ROLES | {Role.LEADER})
+def completeness(request):
+    """Who has not reported: the units that reported the sector's indicators for the same
+    period last year or the period before, against those that reported this period."""
+    language = _language()
+    sectors = list(Sector.objects.filter(is_active=True).order_by("order", "code"))
+    sector_code = request.GET.get("sector") or (sectors[0].code if sectors else "")
+    period, period_error = _entry_period(request)
+    hierarchy = Hierarchy.load()
+    indicators = [
+        i
+        for i in indicators_list(viewer=request.user, sector=sector_code)
+        if not i.is_computed and i.period_type == period.type
+    ]
+    status = reporting_status(indicators=indicators, period=period)
+    rows = []
+    for org_unit_id, (reported, expected) in status.items():
+        unit = hierarchy.units.get(org_unit_id)
+        if unit is None:
+            continue
+        rows.append(
+            {
+                "unit": unit,
+                "name": unit.display_name(language),
+                "reported": reported,
+                "expected": expected,
+                "complete": reported >= expected,
+                "pct": round(100 * reported / expected) if expected else 100,
+            }
+        )
+    rows.sort(key=lambda r: (r["complete"], r["pct"], r["name"]))
+    context = {
+        "sectors": [(s.code, s.display_name(language)) for s in sectors],
+        "sector_code": sector_code,
+        "period": period,
+        "period_label": period.label(language),
+        "period_error": period_error,
+        "rows": rows,
+        "missing": sum(1 for r in rows if not r["complete"]),
+        "indicator_count": len(indicators),
+    }
+    return render_page(request, "indicators/completeness.html", context)
+
+
+# -- imports ---------------------------------------------------------------------------
+
+
+def _parse(content: bytes, file_format: str):
+    if file_format == "json":
+        return dhis2.parse_json(content)
+    if file_format == "csv":
+        return dhis2.parse_csv(content)
+    return dhis2.parse_xlsx(content)
+
+
+def _forbidden(rows, allowed: set[int] | None) -> ImportSummary | None:
+    """Rows of indicators the user may not write: the whole file is refused, naming them."""
+    if allowed is None:
+        return None
+    codes = dict(Indicator.objects.values_list("code", "pk"))
+    summary = ImportSummary(status="ERROR")
+    for row in rows:
+        pk = codes.get(row.data_element)
+        if pk is not None and pk not in allowed:
+            summary.conflicts.append(
+                Conflict(
+                    row.data_element,
+                    _("Row %(row)d: your agency is not the source of “%(code)s”.")
+                    % {"row": row.row, "code": row.data_element},
+                    row=row.row,
+                    column=row.columns.get("data_element", "dataelement"),
+                )
+            )
+    if not summary.conflicts:
+        return None
+    summary.ignored = len(rows)
+    return summary
+
+
+@staff_required(ENTRY_ROLES)
+def import_values(request):
+    """Upload a DHIS2 JSON/CSV file or the XLSX template: a dry run first, then the import."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    summary: ImportSummary | None = None
+    token = ""
+    file_name = ""
+    error = ""
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        if not token.isalnum():
+            raise Http404(token)
+        file_format = request.POST.get("file_format_confirmed", "")
+        path = f"{IMPORT_DIR}/{token}.{file_format}"
+        if file_format not in ("json", "csv", "xlsx") or not default_storage.exists(path):
+            error = _("The checked file is no longer available: upload it again.")
+        else:
+            with default_storage.open(path, "rb") as handle:
+                content = handle.read()
+            summary, error = _run_import(request, content, file_format, dry_run=False)
+            if summary is not None and summary.status != "ERROR":
+                default_storage.delete(path)
+                token = ""
+        file_name = request.POST.get("file_name", "")
+    elif request.method == "POST" and form.is_valid():
+        upload: UploadedFile = form.cleaned_data["file"]
+        file_name = upload.name
+        file_format = form.detected_format()
+        if not file_format:
+            form.add_error(
+                "file_format",
+                _("Choose the format: the file name ends in none of .json, .csv, .xlsx."),
+            )
+        else:
+            try:
+                dhis2.check_size(upload.size)
+            except dhis2.PayloadError as exc:
+                form.add_error("file", str(exc))
+            else:
+                content = upload.read()
+                summary, error = _run_import(request, content, file_format, dry_run=True)
+                if summary is not None and summary.status != "ERROR":
+                    token = get_random_string(32)
+                    default_storage.save(f"{IMPORT_DIR}/{token}.{file_format}", _Content(content))
+                request.session["indicator_import_options"] = {
+                    "strategy": form.cleaned_data["strategy"],
+                    "structure": form.cleaned_data["structure"],
+                }
+    context = {
+        "form": form,
+        "summary": summary,
+        "result": summary.as_dhis2() if summary else None,
+        "token": token,
+        "file_name": file_name,
+        "file_format": locals().get("file_format", ""),
+        "error": error,
+        "templates": _template_links(request),
+    }
+    return render_page(request, "indicators/import.html", context)
+
+
+class _Content:
+    """Bytes for default_storage.save (a File needs chunks())."""
+
+    def __init__(self, content: bytes) -> None:
+        from django.core.files.base import ContentFile
+
+        self.file = ContentFile(content)
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+def _run_import(request, content: bytes, file_format: str, *, dry_run: bool):
+    options = request.session.get("indicator_import_options", {})
+    if request.method == "POST" and not dry_run:
+        strategy = options.get("strategy", "CREATE_AND_UPDATE")
+        structure = options.get("structure", "current")
+    else:
+        strategy = request.POST.get("strategy", "CREATE_AND_UPDATE")
+        structure = request.POST.get("structure", "current")
+    try:
+        rows = _parse(content, file_format)
+    except dhis2.PayloadError as exc:
+        return None, str(exc)
+    forbidden = _forbidden(rows, writable_indicator_ids(actor=request.user))
+    if forbidden is not None:
+        forbidden.dry_run = dry_run
+        return forbidden, ""
+    summary = data_values_import(
+        rows=rows,
+        strategy=strategy,
+        dry_run=dry_run,
+        actor=request.user,
+        structure=structure,
+        file_format=file_format,
+    )
+    return summary, ""
+
+
+def _template_links(request) -> list[dict]:
+    """Templates per sector and period type, for the last complete period (the API's
+    template endpoint: one row per indicator and current commune)."""
+    language = _language()
+    today = timezone.localdate()
+    writable = writable_indicator_ids(actor=request.user)
+    base = reverse("api:indicators_data_value_sets_template", kwargs={"file_format": "csv"})
+    links = []
+    for sector in Sector.objects.filter(is_active=True).order_by("order", "code"):
+        by_type: dict[str, list[str]] = {}
+        for indicator in indicators_list(viewer=request.user, sector=sector.code):
+            if not indicator.is_computed and (writable is None or indicator.pk in writable):
+                by_type.setdefault(indicator.period_type, []).append(indicator.code)
+        for period_type, codes in by_type.items():
+            period = period_for(period_type, today).previous()
+            query = f"?dataElement={','.join(codes)}&period={period.id}"
+            links.append(
+                {
+                    "name": sector.display_name(language),
+                    "period": period.label(language),
+                    "count": len(codes),
+                    "csv": base + query,
+                    "xlsx": base.replace(".csv", ".xlsx") + query,
+                }
+            )
+    return links
+
+
+# -- the monthly report ----------------------------------------------------------------
+
+
+@staff_required(DASHBOARD_ROLES)
+def monthly_report(request, month: str, file_format: str):
+    from ioc.indicators import reports_export
+
+    try:
+        period = parse_period(month)
+    except PeriodError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    if period.type != PeriodType.MONTHLY:
+        return HttpResponse(
+            _("“%(month)s” is not a month: use YYYYMM.") % {"month": month},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    report = reports_export.monthly_report(viewer=request.user, month=period, language=_language())
+    if file_format == "xlsx":
+        content = reports_export.monthly_xlsx(report)
+        content_type = dhis2.XLSX_TYPE
+    else:
+        content = reports_export.monthly_pdf(report)
+        content_type = "application/pdf"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-kinh-te-xa-hoi-{period.id}.{file_format}"'
+    )
+    return response
