@@ -1,11 +1,10 @@
 """Login (with the lock-out after repeated failures) and logout."""
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 
 from ioc.accounts.auth import client_ip
 from ioc.accounts.choices import AgencyKind
+from ioc.accounts.decorators import staff_required
 from ioc.accounts.forms import LoginForm
 from ioc.accounts.selectors import agency_directory as agency_directory_rows
 from ioc.accounts.selectors import login_lockout_remaining
@@ -58,10 +57,8 @@ login_view = LockoutLoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 
 
-@login_required
+@staff_required()
 def agency_directory(request):
-    if not request.user.is_staff_role:
-        return redirect("home")
     kind = request.GET.get("kind", "")
     if kind not in AgencyKind.values():
         kind = ""

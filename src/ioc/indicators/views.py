@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ioc.accounts.choices import Role
+from ioc.accounts.decorators import staff_required
 from ioc.core.filters import FilterError, parse_filters
 from ioc.core.htmx import render_page
 from ioc.core.periods import Period, PeriodError, PeriodType, parse_period, period_for
@@ -56,23 +55,6 @@ VALUES_PER_PAGE = 100
 HEADLINE_TILES = 8  # the first indicators get a tile with a sparkline; the rest a table
 MAP_TRIES = 6
 IMPORT_DIR = "indicator-imports"
-
-
-def staff_required(roles: frozenset[str]):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not (user.is_superuser or user.role in roles):
-                if not user.is_staff_role:
-                    return redirect("home")
-                return HttpResponseForbidden(_("Your role may not open this page."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _language() -> str:

@@ -8,15 +8,13 @@ service (validation, illegal move, permission) comes back as a message, never a 
 import csv
 import io
 from datetime import date, datetime, time
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ioc.accounts.auth import client_ip
 from ioc.accounts.choices import Role
+from ioc.accounts.decorators import staff_required
 from ioc.accounts.models import Agency
 from ioc.core.access import restrict
 from ioc.core.filters import FilterError, parse_filters
@@ -547,23 +546,6 @@ def manifest(request):
 
 
 # -- staff ----------------------------------------------------------------------------------
-
-
-def staff_required(roles: frozenset[str] = Role.STAFF):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not (user.is_superuser or user.role in roles):
-                if not user.is_staff_role:
-                    return redirect("home")
-                return HttpResponseForbidden(_("Your role may not open this page."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 QUEUE_VIEWS = {
