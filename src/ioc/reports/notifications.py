@@ -114,7 +114,13 @@ def _email_kind(report: Report, event: str) -> str:
         return "answered" if report.reporter_email or report.reporter_id else ""
     if event == WebhookEvent.SUBMITTED:
         return "submitted" if report.reporter_email or report.reporter_id else ""
-    told = report.status == ReportStatus.RESOLVED or report.reporter_email or report.reporter_id
+    # A resolution is also told to the reporters merged into this report; without any
+    # reporter to write to, no e-mail task is queued at all.
+    told = (
+        report.reporter_email
+        or report.reporter_id
+        or (report.status == ReportStatus.RESOLVED and report.merged_reports.exists())
+    )
     if event == WebhookEvent.STATUS_CHANGED and report.status in REPORTER_STATUSES and told:
         return f"status:{report.status}"
     return ""

@@ -144,3 +144,17 @@ def test_signature_is_the_hmac_of_the_exact_body():
 
     assert body == '{"a":"ổ gà"}'.encode()
     assert headers["X-IOC-Signature"] == sign(body, "k")
+
+
+def test_resolution_without_any_reporter_to_write_to_queues_no_email(
+    submit, people, django_capture_on_commit_callbacks
+):
+    # given a report nobody can be told about: no e-mail, no account, nothing merged
+    report = submit(reporter_email="")
+
+    # when
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.report_resolve(report=report, answer="Đã vá", actor=people["staff"])
+
+    # then no e-mail task is queued (webhooks have no subscription here either)
+    assert callbacks == []
