@@ -12,23 +12,23 @@ class ApiKeyError(Exception):
 
 
 class ApiKeyMissing(ApiKeyError):
-    pass
+    """No key in the X-API-Key header nor the api_key parameter."""
 
 
 class ApiKeyMalformed(ApiKeyError):
-    pass
+    """Something was sent, but it does not look like one of our keys."""
 
 
 class ApiKeyUnknown(ApiKeyError):
-    pass
+    """Well-formed, but no stored key has this hash."""
 
 
 class ApiKeyRevoked(ApiKeyError):
-    pass
+    """The key was revoked by an administrator."""
 
 
 class ApiKeyExpired(ApiKeyError):
-    pass
+    """The key is past its expiry date."""
 
 
 class ApiKeyScopeDenied(ApiKeyError):

@@ -41,10 +41,9 @@ class _StampedCache:
                         self._stamp = stamp
                     self._checked_at = time.monotonic()
                     self._interval = _check_seconds()
-        try:
-            return self._values[key]
-        except KeyError:
-            pass
+        values = self._values
+        if key in values:
+            return values[key]
         with self._lock:
             values = self._values
             if key not in values:
