@@ -48,9 +48,9 @@ class IndicatorForm(forms.ModelForm):
             widget.attrs.setdefault("id", f"id_{name}")
 
     def _post_clean(self):
-        # The services run the model's validation (and the formula's) when saving; doing it
-        # here too would mutate the instance before indicator_update records "before".
-        pass
+        """Skip ModelForm's model validation: the services run it (and the formula's) when
+        saving; doing it here too would mutate the instance before indicator_update
+        records "before"."""
 
 
 class ImportForm(forms.Form):

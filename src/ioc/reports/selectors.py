@@ -362,27 +362,7 @@ def report_stats(
             queryset = queryset.filter(**{f"{field}__code": value})
         elif value is not None:
             queryset = queryset.filter(**{field: value})
-    completed_q = Q(completed_at__lt=period_end)
-    rated_q = Q(rating__isnull=False, rated_at__lt=period_end)
-    figures = queryset.aggregate(
-        received=Count("id"),
-        completed=Count("id", filter=completed_q),
-        completed_on_time=Count("id", filter=completed_q & Q(completed_on_time=True)),
-        overdue=Count("id", filter=~completed_q & Q(due_at__lt=period_end)),
-        ratings=Count("id", filter=rated_q),
-        satisfied=Count("id", filter=rated_q & Q(rating__gte=SATISFIED_MIN_RATING)),
-    )
-    received, completed = figures["received"], figures["completed"]
-    return ReportStats(
-        received=received,
-        completed=completed,
-        in_progress=received - completed,
-        overdue=figures["overdue"],
-        ratings=figures["ratings"],
-        satisfied=figures["satisfied"],
-        satisfied_pct=_pct(figures["satisfied"], figures["ratings"]),
-        on_time_pct=_pct(figures["completed_on_time"], completed),
-    )
+    return _stats_from(queryset.aggregate(**_stats_aggregates(period_end)))
 
 
 def _pct(part: int, whole: int) -> float | None:
