@@ -127,11 +127,11 @@ class User(AbstractUser):
         if self.role in Role.AGENCY and self.agency_id is not None:
             if action == "delete":
                 return NOTHING
-            agency_ids = frozenset(self._agency_ids())
+            agency_ids, unit_codes = self._agency_reach()
             return AccessScope(
                 agency_ids=agency_ids,
                 managed_agency_ids=agency_ids if self.role == Role.AGENCY_HEAD else frozenset(),
-                unit_codes=frozenset(self.agency.units.values_list("code", flat=True)),
+                unit_codes=unit_codes,
                 user_id=self.pk,
                 public=action == "view",
             )
@@ -139,6 +139,19 @@ class User(AbstractUser):
         if action == "view":
             return AccessScope(user_id=self.pk, public=True)
         return AccessScope(user_id=self.pk) if action == "change" else NOTHING
+
+    def _agency_reach(self) -> tuple[frozenset[int], frozenset[str]]:
+        """The agencies and unit codes an agency user reaches, read once per user object
+        (a page calls restrict() many times) and read again if the role or agency changes."""
+        key = (self.role, self.agency_id)
+        cached = self.__dict__.get("_reach")
+        if cached is None or cached[0] != key:
+            reach = (
+                frozenset(self._agency_ids()),
+                frozenset(self.agency.units.values_list("code", flat=True)),
+            )
+            cached = self.__dict__["_reach"] = (key, reach)
+        return cached[1]
 
     def _agency_ids(self) -> set[int]:
         """The user's agency; a head also reaches the agencies below theirs."""

@@ -190,3 +190,30 @@ def test_a_deactivated_user_reaches_nothing(world):
 
     # then
     assert reached == set()
+
+
+def test_an_agency_users_reach_is_read_once_per_user_object(world, django_assert_num_queries):
+    # given: a head whose first restrict() has read the agency tree and its units
+    head = UserFactory(role=Role.AGENCY_HEAD, agency=world.agencies["own"])
+    assert _reached(Agency, world.agencies, head, "change") == {"own", "child"}
+
+    # when: a page restricts two more querysets with the same user object
+    with django_assert_num_queries(2):  # the two restricted SELECTs, nothing more
+        first = _reached(Agency, world.agencies, head, "change")
+        second = _reached(Agency, world.agencies, head, "view")
+
+    # then
+    assert first == {"own", "child"}
+    assert second == {"own", "child", "other"}  # an inactive agency is not public
+
+
+def test_an_agency_users_reach_follows_a_change_of_agency(world):
+    # given
+    user = UserFactory(role=Role.AGENCY_STAFF, agency=world.agencies["own"])
+    assert _reached(Agency, world.agencies, user, "change") == {"own"}
+
+    # when
+    user.agency = world.agencies["other"]
+
+    # then
+    assert _reached(Agency, world.agencies, user, "change") == {"other"}
