@@ -209,8 +209,8 @@ def test_an_agency_users_reach_is_read_once_per_user_object(world, django_assert
 
 def test_an_agency_users_reach_follows_a_change_of_agency(world):
     # given
-    user = UserFactory(role=Role.AGENCY_STAFF, agency=world.agencies["own"])
-    assert _reached(Agency, world.agencies, user, "change") == {"own"}
+    user = UserFactory(role=Role.AGENCY_HEAD, agency=world.agencies["own"])
+    assert _reached(Agency, world.agencies, user, "change") == {"own", "child"}
 
     # when
     user.agency = world.agencies["other"]
