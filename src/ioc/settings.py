@@ -180,6 +180,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("IOC_EMAIL_FROM", "ioc@localhost")
 # Working time for deadlines (docs/periods-and-calendar.md); holidays are data in the admin.
 IOC_WORKING_HOURS = os.environ.get("IOC_WORKING_HOURS", "07:30-11:30,13:30-17:00")
 IOC_WORKING_WEEKDAYS = os.environ.get("IOC_WORKING_WEEKDAYS", "0,1,2,3,4")
+# Indicator imports with more rows than this run in the worker (docs/indicators.md).
+IOC_INDICATORS_IMPORT_BACKGROUND_ROWS = int(
+    os.environ.get("IOC_INDICATORS_IMPORT_BACKGROUND_ROWS", "5000")
+)
+# The indicator whose values weight population-weighted averages (docs/indicators.md).
+IOC_INDICATORS_POPULATION_INDICATOR = os.environ.get(
+    "IOC_INDICATORS_POPULATION_INDICATOR", "SE_POPULATION"
+)
 IOC_CALENDAR_CHECK_SECONDS = int(os.environ.get("IOC_CALENDAR_CHECK_SECONDS", 60))
 
 # The deployment's area: a folder with a manifest.json and its boundary files.

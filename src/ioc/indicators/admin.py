@@ -12,12 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ioc.core.admin import ReadOnlyAdmin
 from ioc.core.services import timeline_record
+from ioc.indicators.datasets import data_set_indicators_check
 from ioc.indicators.models import (
+    DataSet,
+    DataSetReport,
+    DataSetUnlock,
     DataValue,
     DataValueImport,
     Facility,
     Indicator,
     IndicatorAlert,
+    OrgUnit,
     Sector,
     Target,
     ThresholdRule,
@@ -202,3 +207,97 @@ class DataValueAdmin(ReadOnlyAdmin):
     list_filter = ("status", "source", "period_type", "indicator__sector")
     search_fields = ("indicator__code", "period")
     list_select_related = ("indicator", "org_unit__admin_unit", "org_unit__facility")
+
+
+class DataSetForm(forms.ModelForm):
+    class Meta:
+        model = DataSet
+        fields = (
+            "code",
+            "name",
+            "name_en",
+            "agency",
+            "period_type",
+            "deadline_days",
+            "lock_days",
+            "approval_required",
+            "is_active",
+            "indicators",
+            "org_units",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "indicators" in cleaned and cleaned.get("period_type"):
+            try:
+                data_set_indicators_check(cleaned["period_type"], list(cleaned["indicators"]))
+            except ValidationError as error:
+                self.add_error(None, error)  # the error names the field
+        return cleaned
+
+
+@admin.register(DataSet)
+class DataSetAdmin(admin.ModelAdmin):
+    """Data sets: administrators define who reports what, by when (docs/indicators.md)."""
+
+    form = DataSetForm
+    list_display = (
+        "code",
+        "name",
+        "agency",
+        "period_type",
+        "deadline_days",
+        "lock_days",
+        "approval_required",
+        "is_active",
+    )
+    list_filter = ("period_type", "agency", "approval_required", "is_active")
+    search_fields = ("code", "name", "name_en")
+    autocomplete_fields = ("agency",)
+    filter_horizontal = ("indicators", "org_units")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "org_units":
+            kwargs["queryset"] = OrgUnit.objects.select_related("admin_unit", "facility")
+        elif db_field.name == "indicators":
+            kwargs["queryset"] = Indicator.objects.filter(numerator="")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        timeline_record(
+            target=form.instance,
+            actor=request.user,
+            verb="data_set_changed" if change else "data_set_created",
+            data={
+                "fields": sorted(form.changed_data),
+                "indicators": sorted(i.code for i in form.instance.indicators.all()),
+                "via": "admin",
+            },
+        )
+
+
+@admin.register(DataSetReport)
+class DataSetReportAdmin(ReadOnlyAdmin):
+    """Reports are submitted, approved and unapproved from the data entry page."""
+
+    list_display = (
+        "data_set",
+        "org_unit",
+        "period",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "on_time",
+        "approved_by",
+    )
+    list_filter = ("status", "on_time", "data_set")
+    search_fields = ("period", "data_set__code")
+
+
+@admin.register(DataSetUnlock)
+class DataSetUnlockAdmin(ReadOnlyAdmin):
+    """Unlocks are made from the data entry page, with their reason."""
+
+    list_display = ("data_set", "org_unit", "period", "unlocked_by", "created_at", "reason")
+    list_filter = ("data_set",)

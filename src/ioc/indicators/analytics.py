@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ioc.core.periods import Period, PeriodType, parse_period, year_to_date
 from ioc.geo.models import AdminUnit
@@ -58,7 +59,19 @@ def _rank(period_type: str) -> int:
     return aggregation._ORDER.get(PeriodType(period_type), 99)
 
 
-def figure(row: Aggregate | None, indicator: Indicator) -> Decimal | None:
+class Sums(NamedTuple):
+    """The four running sums of an aggregate row (all a figure needs)."""
+
+    value_sum: Decimal
+    unit_count: int
+    weighted_sum: Decimal
+    weight_sum: int
+
+
+SUM_COLUMNS = ("value_sum", "unit_count", "weighted_sum", "weight_sum")
+
+
+def figure(row: Aggregate | Sums | None, indicator: Indicator) -> Decimal | None:
     """The value an aggregate row stands for, by the indicator's area aggregation."""
     if row is None or row.unit_count <= 0:
         return None
@@ -72,31 +85,80 @@ def figure(row: Aggregate | None, indicator: Indicator) -> Decimal | None:
     return row.value_sum
 
 
-class _Reader:
-    """Reads aggregate rows once per (indicator, unit, period) within one request."""
+class Reader:
+    """Reads aggregate rows once per (indicator, unit, period) within one request (a page,
+    an API call): `prefetch_many` reads the rows of many indicators, their formulas'
+    operands included, for many units and periods in one query; `value` then computes
+    from memory."""
 
-    def __init__(self) -> None:
-        self.catalogue: dict[str, Indicator] = {}
+    def __init__(self, catalogue: Iterable[Indicator] | None = None) -> None:
+        self.catalogue: dict[str, Indicator] = {i.code: i for i in catalogue or ()}
         self.trees: dict[int, tuple] = {}
-        self.rows: dict[tuple[int, int, str], Aggregate | None] = {}
+        self.rows: dict[tuple[int, int, str], Sums | None] = {}
 
     def indicator(self, code: str) -> Indicator | None:
         if code not in self.catalogue:
             self.catalogue[code] = Indicator.objects.filter(code=code).first()  # type: ignore[assignment]
         return self.catalogue[code]
 
+    def sources(self, indicator: Indicator) -> list[Indicator]:
+        """The collected indicators a figure of `indicator` is read from (itself, or its
+        formula's operands, recursively)."""
+        found: dict[int, Indicator] = {}
+        pending, seen = [indicator], set()
+        while pending:
+            item = pending.pop()
+            if not item.is_computed:
+                found[item.pk] = item
+                continue
+            if item.code in seen:
+                continue
+            seen.add(item.code)
+            _numerator, _denominator, codes = self._tree(item)
+            for code in codes:
+                operand = self.indicator(code)
+                if operand is not None:
+                    pending.append(operand)
+        return list(found.values())
+
     def prefetch(self, indicator: Indicator, units: Iterable[int], periods: Iterable[str]) -> None:
+        self.prefetch_many([indicator], units, periods)
+
+    def prefetch_many(
+        self, indicators: Iterable[Indicator], units: Iterable[int], periods: Iterable[str]
+    ) -> None:
+        """Read, in one query, the rows of these indicators (computed ones: their operands)
+        for every unit and period given, unless already read."""
         units, periods = set(units), set(periods)
-        wanted = {(indicator.pk, u, p) for u in units for p in periods}
-        missing = wanted - self.rows.keys()
+        sources = {s.pk for i in indicators for s in self.sources(i)}
+        missing = [
+            key
+            for key in ((i, u, p) for i in sources for u in units for p in periods)
+            if key not in self.rows
+        ]
         if not missing:
             return
         for key in missing:
             self.rows[key] = None
-        for row in Aggregate.objects.filter(
-            indicator=indicator, org_unit_id__in=units, period__in=periods
-        ):
-            self.rows[(row.indicator_id, row.org_unit_id, row.period)] = row
+        rows = Aggregate.objects.filter(
+            indicator_id__in={k[0] for k in missing},
+            org_unit_id__in={k[1] for k in missing},
+            period__in={k[2] for k in missing},
+        ).values_list("indicator_id", "org_unit_id", "period", *SUM_COLUMNS)
+        for indicator_id, unit_id, period_id, *sums in rows:
+            self.rows[(indicator_id, unit_id, period_id)] = Sums(*sums)
+
+    def _tree(self, indicator: Indicator) -> tuple:
+        if indicator.pk not in self.trees:
+            numerator = parse_expression(indicator.numerator)
+            denominator = (
+                parse_expression(indicator.denominator) if indicator.denominator.strip() else None
+            )
+            codes = operand_codes(numerator) + (
+                operand_codes(denominator) if denominator is not None else []
+            )
+            self.trees[indicator.pk] = (numerator, denominator, list(dict.fromkeys(codes)))
+        return self.trees[indicator.pk]
 
     def collected(self, indicator: Indicator, unit_id: int, period: Period) -> Decimal | None:
         if _rank(period.type) < _rank(indicator.period_type):
@@ -134,16 +196,7 @@ class _Reader:
     ) -> Decimal | None:
         if depth > 20:  # formulas are checked for cycles when saved; this is a safeguard
             return None
-        if indicator.pk not in self.trees:
-            numerator = parse_expression(indicator.numerator)
-            denominator = (
-                parse_expression(indicator.denominator) if indicator.denominator.strip() else None
-            )
-            codes = operand_codes(numerator) + (
-                operand_codes(denominator) if denominator is not None else []
-            )
-            self.trees[indicator.pk] = (numerator, denominator, codes)
-        numerator, denominator, codes = self.trees[indicator.pk]
+        numerator, denominator, codes = self._tree(indicator)
         values: dict[str, Decimal | None] = {}
         for code in codes:
             operand = self.indicator(code)
@@ -165,6 +218,33 @@ class _Reader:
         if top is None or bottom is None or bottom == 0:
             return None
         return (top / bottom * indicator.factor).quantize(aggregation.QUANTUM)
+
+
+_Reader = Reader  # the name it had
+
+
+def analytics_batch(
+    *,
+    indicators: Iterable[Indicator],
+    units: Iterable[UnitLike],
+    periods: Iterable[Period | str],
+    reader: Reader | None = None,
+) -> dict[tuple[str, int, str], Decimal | None]:
+    """Values of many indicators (computed ones included) for many units and periods, by
+    (indicator code, org unit id, period id): the aggregate rows are read in one query."""
+    reader = reader or Reader()
+    indicators = list(indicators)
+    for item in indicators:
+        reader.catalogue.setdefault(item.code, item)
+    unit_ids = [u for u in (_org_unit_id(unit) for unit in units) if u is not None]
+    own = [_period(p) for p in periods]
+    reader.prefetch_many(indicators, unit_ids, [p.id for p in own])
+    return {
+        (item.code, u, p.id): reader.value(item, u, [p])
+        for item in indicators
+        for u in unit_ids
+        for p in own
+    }
 
 
 def analytics_value(
@@ -270,11 +350,29 @@ def achievement(*, indicator: Indicator, period: Period | str, unit: UnitLike) -
     own = _period(period)
     year = own.parent(PeriodType.YEARLY) if own.type != PeriodType.YEARLY else own
     target = target_value(indicator=indicator, year=year.start.year, unit=unit)
+    unit_id = _org_unit_id(unit)
+    if unit_id is None:
+        return Achievement(None, target, None, None)
+    return achievement_of(Reader(), indicator, own, unit_id, target)
+
+
+def achievement_periods(indicator: Indicator, period: Period) -> list[Period]:
+    """The periods the actual figure of an achievement is read from: the year to date for
+    indicators summed over time, else the period."""
     summed = not indicator.is_computed and indicator.time_aggregation == TimeAggregation.SUM
-    if summed:
-        actual = year_to_date_value(indicator=indicator, period=own, unit=unit)
-    else:
-        actual = analytics_value(indicator=indicator, period=own, unit=unit)
+    if summed and period.type != PeriodType.YEARLY:
+        return year_to_date(period)
+    return [period]
+
+
+def achievement_of(
+    reader: Reader, indicator: Indicator, period: Period, unit_id: int, target: Decimal | None
+) -> Achievement:
+    """The achievement from a reader (its rows read in batch) and the year's target."""
+    own = period
+    year = own.parent(PeriodType.YEARLY) if own.type != PeriodType.YEARLY else own
+    summed = not indicator.is_computed and indicator.time_aggregation == TimeAggregation.SUM
+    actual = reader.value(indicator, unit_id, achievement_periods(indicator, own))
     if target is None:
         return Achievement(actual, None, None, None)
     share = Decimal((own.end - year.start).days + 1) / Decimal(year.days) if summed else 1
@@ -289,17 +387,28 @@ def achievement(*, indicator: Indicator, period: Period | str, unit: UnitLike) -
 
 def traffic_light(*, indicator: Indicator, period: Period | str, unit: UnitLike) -> str:
     """green, amber, red or unknown (thresholds in this module's docstring)."""
-    higher = indicator.direction == Direction.HIGHER_IS_BETTER
     result = achievement(indicator=indicator, period=period, unit=unit)
-    if result.actual is not None and result.expected:
-        ratio = result.actual / result.expected
+    comparison = year_on_year(indicator=indicator, period=period, unit=unit)
+    return traffic_light_of(indicator, result.actual, result.expected, comparison.change_pct)
+
+
+def traffic_light_of(
+    indicator: Indicator,
+    actual: Decimal | None,
+    expected: Decimal | None,
+    change_pct: Decimal | None,
+) -> str:
+    """The traffic light from figures already read: the actual figure against the expected
+    share of the target, else the change in % against the same period last year."""
+    higher = indicator.direction == Direction.HIGHER_IS_BETTER
+    if actual is not None and expected:
+        ratio = actual / expected
         if higher:
             return _light(ratio >= GREEN_RATIO, ratio >= AMBER_RATIO_HIGHER)
         return _light(ratio <= GREEN_RATIO, ratio <= AMBER_RATIO_LOWER)
-    comparison = year_on_year(indicator=indicator, period=period, unit=unit)
-    if comparison.change_pct is None:
+    if change_pct is None:
         return TrafficLight.UNKNOWN
-    pct = comparison.change_pct
+    pct = change_pct
     if higher:
         return _light(pct >= 0, pct >= -AMBER_CHANGE_PCT)
     return _light(pct <= 0, pct <= AMBER_CHANGE_PCT)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -17,10 +18,18 @@ from ninja.errors import HttpError
 
 from ioc.accounts.auth import API_KEY_HEADER, API_KEY_PARAMETER, ApiKeyAuth, StaffSessionAuth
 from ioc.accounts.choices import ApiScope, Role
-from ioc.core.periods import PeriodError, parse_period
+from ioc.core.periods import PeriodError, parse_period, year_to_date
 from ioc.indicators import analytics, dhis2
-from ioc.indicators.choices import DataValueSource
+from ioc.indicators.choices import DataValueSource, ImportState
 from ioc.indicators.hierarchy import Hierarchy, UnitError
+from ioc.indicators.import_jobs import (
+    background_rows,
+    import_job_create,
+    import_job_progress,
+    import_job_summary,
+    upload_store,
+)
+from ioc.indicators.models import DataValueImport
 from ioc.indicators.schemas import (
     AnalyticsOut,
     AnalyticsQuery,
@@ -28,6 +37,8 @@ from ioc.indicators.schemas import (
     DataValueSetOut,
     ErrorOut,
     ExportQuery,
+    ImportJobAcceptedOut,
+    ImportJobOut,
     ImportQuery,
     ImportSummaryOut,
     IndicatorOut,
@@ -41,6 +52,7 @@ from ioc.indicators.selectors import (
     writable_indicator_ids,
 )
 from ioc.indicators.services import Conflict, ImportSummary, data_values_import
+from ioc.indicators.services import _actor as actor_label
 
 router = Router(tags=["indicators"])
 
@@ -176,7 +188,14 @@ def _read_body(request: HttpRequest) -> bytes:
 
 @router.post(
     "/dataValueSets",
-    response={200: ImportSummaryOut, 409: ImportSummaryOut, 413: ErrorOut, 415: ErrorOut, **ERRORS},
+    response={
+        200: ImportSummaryOut,
+        202: ImportJobAcceptedOut,
+        409: ImportSummaryOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        **ERRORS,
+    },
     auth=WRITE_AUTH,
     url_name="indicators_data_value_sets_import",
     summary="Import data values (DHIS2 dataValueSets, JSON or CSV)",
@@ -184,7 +203,9 @@ def _read_body(request: HttpRequest) -> bytes:
 )
 def data_value_sets_import(request: HttpRequest, query: Query[ImportQuery]):
     """DHIS2-compatible import. All or nothing: any conflict (named by row and column)
-    answers 409 with the summary and writes nothing; `dryRun=true` writes nothing either."""
+    answers 409 with the summary and writes nothing; `dryRun=true` writes nothing either.
+    `async=true` (or, without `async`, more rows than IOC_INDICATORS_IMPORT_BACKGROUND_ROWS)
+    queues the import to the worker and answers 202 with the job to poll."""
     content_type = (request.content_type or "").lower()
     if content_type not in ("application/json", dhis2.XLSX_TYPE, *CSV_TYPES):
         raise HttpError(
@@ -215,6 +236,19 @@ def data_value_sets_import(request: HttpRequest, query: Query[ImportQuery]):
     actor = getattr(request, "api_key", None) or request.auth
     allowed = writable_indicator_ids(actor=actor)
     summary = _forbidden_rows(rows, allowed)
+    background = query.async_ if query.async_ is not None else len(rows) > background_rows()
+    if summary is None and background:
+        job = import_job_create(
+            upload=upload_store(content, file_format),
+            file_format=file_format,
+            rows_total=len(rows),
+            strategy=query.importStrategy,
+            structure=query.structure,
+            dry_run=query.dryRun,
+            actor=actor,
+            source=DataValueSource.API,
+        )
+        return Status(202, _job_accepted(job))
     if summary is None:
         summary = data_values_import(
             rows=rows,
@@ -231,6 +265,62 @@ def data_value_sets_import(request: HttpRequest, query: Query[ImportQuery]):
         body["detail"] = "; ".join(c["value"] for c in body["conflicts"][:20])
         return Status(409, body)
     return Status(200, body)
+
+
+JOB_TYPE = "DATAVALUE_IMPORT"
+
+
+def _job_url(job: DataValueImport) -> str:
+    return reverse("api:indicators_data_value_sets_job", kwargs={"job_id": job.pk})
+
+
+def _job_accepted(job: DataValueImport) -> dict[str, Any]:
+    return {
+        "httpStatus": "Accepted",
+        "httpStatusCode": 202,
+        "status": "OK",
+        "message": f"Initiated {JOB_TYPE}",
+        "response": {
+            "name": JOB_TYPE,
+            "id": job.pk,
+            "created": job.created_at.isoformat(),
+            "jobType": JOB_TYPE,
+            "relativeNotifierEndpoint": _job_url(job),
+        },
+    }
+
+
+@router.get(
+    "/dataValueSets/jobs/{job_id}",
+    response={200: ImportJobOut, **ERRORS},
+    auth=WRITE_AUTH,
+    url_name="indicators_data_value_sets_job",
+    summary="The state, progress and final import summary of an asynchronous import",
+)
+def data_value_sets_job(request: HttpRequest, job_id: int):
+    """Poll until `completed`: then `importSummary` is DHIS2's summary (its `status` ERROR
+    with the conflicts, or the job's error when it failed: nothing was written)."""
+    actor = getattr(request, "api_key", None) or request.auth
+    user, _label = actor_label(actor)
+    mine = {"created_by": user} if user is not None else {"api_key": actor}
+    job = DataValueImport.objects.filter(pk=job_id, **mine).first()
+    if job is None:
+        raise HttpError(404, _("job_id: no import %(id)s of yours.") % {"id": job_id})
+    progress = import_job_progress(job)
+    return {
+        "id": job.pk,
+        "jobType": JOB_TYPE,
+        "state": job.state,
+        "completed": job.state in (ImportState.DONE, ImportState.FAILED),
+        "stage": progress["stage"],
+        "rowsDone": progress["rows_done"],
+        "rowsTotal": progress["rows_total"],
+        "percent": progress["percent"],
+        "error": job.error,
+        "created": job.created_at.isoformat(),
+        "dryRun": job.dry_run,
+        "importSummary": import_job_summary(job),
+    }
 
 
 def _forbidden_rows(rows, allowed: set[int] | None) -> ImportSummary | None:
@@ -427,8 +517,29 @@ def analytics_figure(request: HttpRequest, query: Query[AnalyticsQuery]):
         raise HttpError(400, f"unit: {error}") from error
     unit_id = unit.org_unit_id
     digits = indicator.decimals
-    comparison = analytics.year_on_year(indicator=indicator, period=period, unit=unit_id)
-    result = analytics.achievement(indicator=indicator, period=period, unit=unit_id)
+    # One reader: the rows of the period, last year and the year to date in one query.
+    reader = analytics.Reader()
+    last_year = period.same_period_last_year()
+    to_date = [period] if period.type == "YEARLY" else year_to_date(period)
+    reader.prefetch_many(
+        [indicator],
+        [unit_id],
+        [
+            p.id
+            for p in {
+                period,
+                last_year,
+                *to_date,
+                *analytics.achievement_periods(indicator, period),
+            }
+        ],
+    )
+    comparison = analytics.compare(
+        reader.value(indicator, unit_id, [period]), reader.value(indicator, unit_id, [last_year])
+    )
+    year = period.start.year
+    target = analytics.target_value(indicator=indicator, year=year, unit=unit_id)
+    result = analytics.achievement_of(reader, indicator, period, unit_id, target)
     return {
         "value": _number(comparison.value, digits),
         "indicator": {
@@ -454,14 +565,14 @@ def analytics_figure(request: HttpRequest, query: Query[AnalyticsQuery]):
             "structure": unit.structure,
             "level": unit.level,
         },
-        "year_to_date": _number(
-            analytics.year_to_date_value(indicator=indicator, period=period, unit=unit_id), digits
-        ),
+        "year_to_date": _number(reader.value(indicator, unit_id, to_date), digits),
         "previous_year": _number(comparison.previous, digits),
         "change_pct": None if comparison.change_pct is None else float(comparison.change_pct),
         "target": _number(result.target, digits),
         "achievement_pct": None
         if result.achievement_pct is None
         else float(result.achievement_pct),
-        "status": analytics.traffic_light(indicator=indicator, period=period, unit=unit_id),
+        "status": analytics.traffic_light_of(
+            indicator, result.actual, result.expected, comparison.change_pct
+        ),
     }

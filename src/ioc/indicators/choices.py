@@ -1,6 +1,7 @@
 """Choices of the indicators app: value types, aggregation rules, statuses, sources."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ioc.core.choices import ChoiceSet
 from ioc.core.periods import PeriodType
@@ -100,10 +101,11 @@ class DataValueStatus(ChoiceSet):
     SUBMITTED = "submitted"
     APPROVED = "approved"
 
+    # A context of their own: other apps' "Submitted" and "Approved" are other words.
     CHOICES = [
-        (DRAFT, _("Draft"), "secondary"),
-        (SUBMITTED, _("Submitted"), "info"),
-        (APPROVED, _("Approved"), "success"),
+        (DRAFT, pgettext_lazy("data value", "Draft"), "secondary"),
+        (SUBMITTED, pgettext_lazy("data value", "Submitted"), "info"),
+        (APPROVED, pgettext_lazy("data value", "Approved"), "success"),
     ]
 
     # Drafts are work in progress: they do not reach the aggregates or the dashboards.
@@ -185,4 +187,33 @@ class ThresholdKind(ChoiceSet):
         (BELOW, _("Value below a threshold"), "danger"),
         (CHANGE, _("Change vs the previous period beyond a percentage"), "warning"),
         (OFF_TARGET, _("Achievement of the target below a percentage"), "warning"),
+    ]
+
+
+class DataSetStatus(ChoiceSet):
+    """Where a data set's report for one unit and period stands (DHIS2's completeness
+    registration and approval in one row)."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+    CHOICES = [
+        (SUBMITTED, pgettext_lazy("data value", "Submitted"), "info"),
+        (APPROVED, _("Approved and locked"), "success"),
+    ]
+
+
+class ImportState(ChoiceSet):
+    """Where an import stands: big files are queued to the worker (docs/indicators.md)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    CHOICES = [
+        (QUEUED, _("Queued"), "secondary"),
+        (RUNNING, _("Running"), "info"),
+        (DONE, _("Done"), "success"),
+        (FAILED, _("Failed"), "danger"),
     ]

@@ -1,8 +1,8 @@
 """Read models of the indicator pages: a sector dashboard's tiles, trend, map and ranking.
 
-Every figure comes from the engine (analytics.py): one `analytics_values` batch per
-indicator for the tiles and sparklines, one for the map's units, so a dashboard makes a few
-dozen small queries whatever the size of the data.
+Every figure comes from the engine (analytics.py): one query for all the tiles and their
+sparklines (Figures.preload), one per indicator for the map's units, so a dashboard makes a
+few small queries whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from ioc.core.filters import DashboardFilters
 from ioc.core.periods import DateRange, Period, PeriodType, period_for
 from ioc.geo.choices import Structure
 from ioc.indicators import analytics
-from ioc.indicators.analytics import Achievement, achievement, compare
+from ioc.indicators.analytics import Achievement, compare
 from ioc.indicators.choices import Direction, TrafficLight
-from ioc.indicators.formulas import operand_codes, parse_expression
 from ioc.indicators.hierarchy import Hierarchy, Unit
 from ioc.indicators.models import Indicator, Target
 
@@ -83,50 +82,59 @@ def as_float(value: Decimal | None, decimals: int) -> float | None:
 
 
 class Figures:
-    """The engine's reader shared by one page: the catalogue read once, the aggregate rows of
-    an indicator and of its formula's operands read in one query per indicator for all the
-    page's units and periods (analytics_values batches collected indicators only)."""
+    """The engine's reader shared by one page (analytics.Reader): the catalogue read once,
+    the aggregate rows of every indicator a page shows (and of their formulas' operands)
+    read in one query for all its units and periods (`preload`), the targets at once."""
 
     def __init__(self, catalogue: list[Indicator] | None = None) -> None:
-        self.reader = analytics._Reader()
         indicators = catalogue if catalogue is not None else list(Indicator.objects.all())
-        self.reader.catalogue = {i.code: i for i in indicators}
+        self.reader = analytics.Reader(indicators)
         self.targets: dict[tuple[int, int, int], Decimal] | None = None
 
-    def _collected(self, indicator: Indicator, seen: set[str]) -> list[Indicator]:
-        if not indicator.is_computed:
-            return [indicator]
-        if indicator.code in seen:
-            return []
-        seen.add(indicator.code)
-        codes = operand_codes(parse_expression(indicator.numerator))
-        if indicator.denominator.strip():
-            codes += operand_codes(parse_expression(indicator.denominator))
-        found = []
-        for code in dict.fromkeys(codes):
-            operand = self.reader.indicator(code)
-            if operand is not None:
-                found += self._collected(operand, seen)
-        return found
+    def preload(self, indicators: list[Indicator], periods: list[Period], unit_ids: list[int]):
+        """Read the rows of all these indicators for these units and periods at once."""
+        self.reader.prefetch_many(indicators, unit_ids, [p.id for p in periods])
 
     def values(
         self, indicator: Indicator, periods: list[Period], unit_ids: list[int]
     ) -> dict[tuple[int, str], Decimal | None]:
-        for source in self._collected(indicator, set()):
-            self.reader.prefetch(source, unit_ids, [p.id for p in periods])
+        self.reader.prefetch_many([indicator], unit_ids, [p.id for p in periods])
         return {(u, p.id): self.reader.value(indicator, u, [p]) for u in unit_ids for p in periods}
 
-    def achievement(self, indicator: Indicator, period: Period, unit_id: int) -> Achievement:
-        """The engine's achievement, asked only where the year has a target (read at once)."""
-        year = period.start.year
+    def target(self, indicator: Indicator, year: int, unit_id: int) -> Decimal | None:
         if self.targets is None:
             self.targets = {
                 (row.indicator_id, row.org_unit_id, row.year): row.value
                 for row in Target.objects.filter(org_unit_id=unit_id)
             }
-        if (indicator.pk, unit_id, year) not in self.targets:
+        return self.targets.get((indicator.pk, unit_id, year))
+
+    def achievement(self, indicator: Indicator, period: Period, unit_id: int) -> Achievement:
+        """The engine's achievement (analytics.achievement_of) from the rows already read."""
+        target = self.target(indicator, period.start.year, unit_id)
+        if target is None:
             return Achievement(None, None, None, None)
-        return achievement(indicator=indicator, period=period, unit=unit_id)
+        return analytics.achievement_of(self.reader, indicator, period, unit_id, target)
+
+
+def tile_periods(indicator: Indicator, period: Period | DateRange) -> list[Period]:
+    """The periods a tile reads: its sparkline, the same period last year, the year to date."""
+    shown = indicator_period(indicator, period)
+    spark = [shown.shift(-step) for step in range(SPARK_LENGTH[PeriodType(shown.type)] - 1, -1, -1)]
+    return [*spark, shown.same_period_last_year(), *analytics.achievement_periods(indicator, shown)]
+
+
+def tiles_for(
+    indicators: list[Indicator],
+    period: Period | DateRange,
+    unit: Unit,
+    language: str,
+    figures: Figures,
+) -> list[Tile]:
+    """Every tile of a page, their rows read in one query."""
+    periods = {p.id: p for i in indicators for p in tile_periods(i, period)}
+    figures.preload(indicators, list(periods.values()), [unit.org_unit_id])
+    return [tile_for(i, period, unit, language, figures) for i in indicators]
 
 
 @dataclass
@@ -159,27 +167,8 @@ class Tile:
         return self.change_pct >= 0
 
 
-def _light(indicator: Indicator, actual, expected, change_pct) -> str:
-    """The engine's traffic light (analytics.traffic_light) from figures already read."""
-    higher = indicator.direction == Direction.HIGHER_IS_BETTER
-    if actual is not None and expected:
-        ratio = actual / expected
-        if higher:
-            return analytics._light(
-                ratio >= analytics.GREEN_RATIO, ratio >= analytics.AMBER_RATIO_HIGHER
-            )
-        return analytics._light(
-            ratio <= analytics.GREEN_RATIO, ratio <= analytics.AMBER_RATIO_LOWER
-        )
-    if change_pct is None:
-        return TrafficLight.UNKNOWN
-    if higher:
-        return analytics._light(change_pct >= 0, change_pct >= -analytics.AMBER_CHANGE_PCT)
-    return analytics._light(change_pct <= 0, change_pct <= analytics.AMBER_CHANGE_PCT)
-
-
 def tile_for(
-    indicator: Indicator, period: Period, unit: Unit, language: str, figures: Figures
+    indicator: Indicator, period: Period | DateRange, unit: Unit, language: str, figures: Figures
 ) -> Tile:
     """One headline tile: value, vs the same period last year, vs target, a sparkline."""
     shown = indicator_period(indicator, period)
@@ -198,7 +187,9 @@ def tile_for(
         change_pct=comparison.change_pct,
         target=plan.target,
         achievement_pct=plan.achievement_pct,
-        light=_light(indicator, plan.actual, plan.expected, comparison.change_pct),
+        light=analytics.traffic_light_of(
+            indicator, plan.actual, plan.expected, comparison.change_pct
+        ),
         spark_labels=[p.label(language) for p in spark],
         spark_values=[
             as_float(values[(unit.org_unit_id, p.id)], indicator.decimals) for p in spark

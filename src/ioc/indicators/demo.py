@@ -29,6 +29,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
 from pathlib import Path
@@ -36,15 +37,27 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ioc.accounts.models import Agency
+from ioc.core.periods import period_for
 from ioc.geo.choices import Level, Structure
 from ioc.geo.models import AdminUnit, UnitSuccession
 from ioc.geo.selectors import locate
 from ioc.indicators.choices import DataValueSource, ImportStrategy
+from ioc.indicators.datasets import data_set_define, data_set_register
 from ioc.indicators.hierarchy import Hierarchy
-from ioc.indicators.models import DataValue, Facility, Indicator, Sector, Target
+from ioc.indicators.models import (
+    DataSet,
+    DataSetReport,
+    DataValue,
+    Facility,
+    Indicator,
+    OrgUnit,
+    Sector,
+    Target,
+)
 from ioc.indicators.services import (
     ImportRow,
     data_values_import,
@@ -572,6 +585,114 @@ def targets_load(catalogue: dict[str, Any], span: DemoRange) -> int:
     return written
 
 
+# -- data sets ----------------------------------------------------------------------------
+
+# code, Vietnamese name, English name, agency, period type, deadline (days after the
+# period), the units (as the generator's `units`), indicators. The units are the current
+# ones that the generated values of these indicators come from since July 2025.
+DATA_SETS = (
+    ("TC-KTXH-THANG", "Báo cáo thu chi ngân sách và giá cả tháng",
+     "Monthly budget and prices report", "so-tai-chinh", "MONTHLY", 10, "province",
+     ("SE_BUDGET_REVENUE", "SE_BUDGET_EXPENDITURE", "SE_PUBLIC_INVESTMENT_DISBURSED",
+      "SE_CPI", "SE_NEW_ENTERPRISES")),
+    ("CT-THANG", "Báo cáo công thương tháng", "Monthly industry and trade report",
+     "so-cong-thuong", "MONTHLY", 10, "province", ("SE_EXPORTS", "SE_IMPORTS", "SE_IIP")),
+    ("YT-KCB-THANG", "Báo cáo khám chữa bệnh tháng", "Monthly medical care report",
+     "so-y-te", "MONTHLY", 15, "facilities:hospital+health_station",
+     ("HEALTH_EXAMINATIONS", "HEALTH_INPATIENTS", "HEALTH_INPATIENT_DAYS", "HEALTH_BEDS",
+      "HEALTH_BED_DAYS", "HEALTH_SURGERIES")),
+    ("YT-DICH-TE-THANG", "Báo cáo tiêm chủng và dịch bệnh tháng",
+     "Monthly immunisation and disease report", "so-y-te", "MONTHLY", 10, "communes",
+     ("HEALTH_FULLY_IMMUNISED", "HEALTH_DENGUE_CASES", "HEALTH_HFMD_CASES")),
+    ("GD-NAM", "Báo cáo thống kê giáo dục năm", "Yearly education statistics",
+     "so-gddt", "YEARLY", 31, "communes",
+     ("EDU_SCHOOLS_PRESCHOOL", "EDU_SCHOOLS_PRIMARY", "EDU_SCHOOLS_LOWER_SECONDARY",
+      "EDU_SCHOOLS_UPPER_SECONDARY", "EDU_SCHOOLS_STANDARD", "EDU_STUDENTS_PRESCHOOL",
+      "EDU_STUDENTS_PRIMARY", "EDU_STUDENTS_LOWER_SECONDARY", "EDU_STUDENTS_UPPER_SECONDARY",
+      "EDU_CLASSES_PRESCHOOL", "EDU_CLASSES_PRIMARY", "EDU_CLASSES_LOWER_SECONDARY",
+      "EDU_CLASSES_UPPER_SECONDARY", "EDU_TEACHERS_PRESCHOOL", "EDU_TEACHERS_PRIMARY",
+      "EDU_TEACHERS_LOWER_SECONDARY", "EDU_TEACHERS_UPPER_SECONDARY")),
+    ("DL-LUU-TRU-THANG", "Báo cáo du lịch và lưu trú tháng", "Monthly tourism and lodging report",
+     "so-vhttdl", "MONTHLY", 10, "tourism",
+     ("TOUR_ARRIVALS_DOMESTIC", "TOUR_ARRIVALS_INTERNATIONAL", "TOUR_REVENUE",
+      "TOUR_OVERNIGHT_GUESTS", "TOUR_GUEST_NIGHTS", "TOUR_ACCOMMODATIONS", "TOUR_ROOMS",
+      "TOUR_ROOM_NIGHTS_AVAILABLE", "TOUR_ROOM_NIGHTS_SOLD")),
+    ("DL-DIEM-THANG", "Báo cáo khách tham quan điểm du lịch tháng",
+     "Monthly tourist site visitors report", "so-vhttdl", "MONTHLY", 10,
+     "facilities:tourist_site", ("TOUR_SITE_VISITORS",)),
+)  # fmt: skip
+REPORTED_PERIODS = 3  # the last periods of the demo with reports registered
+SKIPPED_SHARE = 0.12  # of the units that have not submitted the last period (who to chase)
+
+
+def data_sets_load(units: Units, hierarchy: Hierarchy) -> int:
+    """The data sets of the four sectors' agencies, assigned to the current units their
+    indicators' values come from (data sets an administrator already has are kept)."""
+    existing = set(DataSet.objects.values_list("code", flat=True))
+    agencies = {agency.code: agency for agency in Agency.objects.all()}
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    created = 0
+    for code, name, name_en, agency, period_type, days, spec, codes in DATA_SETS:
+        if code in existing or agency not in agencies:
+            continue
+        unit_ids = [
+            hierarchy.resolve(qualified).org_unit_id
+            for qualified in units.weights(spec, Structure.CURRENT)
+        ]
+        data_set_define(
+            code=code,
+            name=name,
+            name_en=name_en,
+            agency=agencies[agency],
+            period_type=period_type,
+            deadline_days=days,
+            indicators=[indicators[item] for item in codes],
+            org_units=list(OrgUnit.objects.filter(pk__in=unit_ids)),
+        )
+        created += 1
+    return created
+
+
+def data_set_reports_load(span: DemoRange, hierarchy: Hierarchy) -> int:
+    """Submissions of the last periods of the demo (since July 2025, when the current units
+    report), at a fixed day of each unit: most on time, some late; for the last period a
+    share of the units has not submitted yet, so completeness has someone to chase."""
+    last_day = date(span.last[0], span.last[1], calendar.monthrange(*span.last)[1])
+    first_day = date(*REORGANISED, 1)
+    written = 0
+    for data_set in DataSet.objects.filter(code__in=[item[0] for item in DATA_SETS]):
+        periods = [period_for(data_set.period_type, last_day)]
+        while len(periods) < REPORTED_PERIODS:
+            periods.append(periods[-1].previous())
+        periods = [p for p in periods if p.end <= last_day and p.start >= first_day]
+        done = set(
+            DataSetReport.objects.filter(data_set=data_set).values_list("org_unit_id", "period")
+        )
+        for period in periods:
+            for org_unit in data_set.org_units.all():
+                if (org_unit.pk, period.id) in done:
+                    continue
+                draw = _gauss(SEED, "report", data_set.code, org_unit.pk, period.id)
+                if period == periods[0] and _NORMAL.cdf(draw) < SKIPPED_SHARE:
+                    continue
+                # Most a few days before the deadline; about one in six after it.
+                offset = round(data_set.deadline_days - 3 + 3 * draw)
+                submitted = datetime.combine(
+                    period.end + timedelta(days=max(1, offset)),
+                    time(9, 30),
+                    tzinfo=timezone.get_default_timezone(),
+                )
+                data_set_register(
+                    data_set=data_set,
+                    org_unit=org_unit,
+                    period=period,
+                    submitted_at=submitted,
+                    submitted_by=STORED_BY,
+                )
+                written += 1
+    return written
+
+
 def load_demo_indicators(span: DemoRange | None = None) -> list[str]:
     """The demo step: catalogue, facilities, values and targets (idempotent)."""
     span = span or DemoRange()
@@ -589,6 +710,9 @@ def load_demo_indicators(span: DemoRange | None = None) -> list[str]:
         generated = Generator(catalogue, Units(catalogue, facilities), span).all()
         written, total = values_load(generated)
         targets = targets_load(catalogue, span)
+        hierarchy = Hierarchy.load()
+        data_sets = data_sets_load(Units(catalogue, facilities), hierarchy)
+        reports = data_set_reports_load(span, hierarchy)
     first, last = span.first, span.last
     return [
         _("%(size)d indicators in the catalogue (%(created)d new)")
@@ -603,4 +727,6 @@ def load_demo_indicators(span: DemoRange | None = None) -> list[str]:
             "written": written,
         },
         _("%(count)d targets written") % {"count": targets},
+        _("%(count)d data sets (%(created)d new), %(reports)d reports registered")
+        % {"count": len(DATA_SETS), "created": data_sets, "reports": reports},
     ]

@@ -95,10 +95,14 @@ def parse_csv(content: bytes | str) -> list[ImportRow]:
     reader = csv.reader(io.StringIO(_text(content), newline=""))
     rows: list[ImportRow] = []
     try:
+        width = len(CSV_COLUMNS)
         for line_number, cells in enumerate(reader, start=1):
-            if line_number == 1 or not any(cell.strip() for cell in cells):
+            if line_number == 1:
                 continue
-            cells = [*cells, *[""] * (len(CSV_COLUMNS) - len(cells))]
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
             rows.append(
                 ImportRow(
                     data_element=cells[0].strip(),

@@ -16,27 +16,50 @@ structure gives the same totals, and nothing is counted twice.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ioc.geo.choices import Level, Structure
 from ioc.geo.models import AdminUnit, UnitSuccession
-from ioc.indicators.choices import AreaAggregation
-from ioc.indicators.models import Facility, OrgUnit
+from ioc.indicators.choices import AreaAggregation, DataValueStatus
+from ioc.indicators.models import DataValue, Facility, OrgUnit
 
 FACILITY = "facility"
 PREFIXES = (Structure.LEGACY, Structure.CURRENT, FACILITY)
+
+
+DEFAULT_POPULATION_INDICATOR = "SE_POPULATION"
+
+
+def population_indicator_code() -> str:
+    """The indicator whose values are the units' populations (the weights of
+    population-weighted averages)."""
+    return getattr(settings, "IOC_INDICATORS_POPULATION_INDICATOR", DEFAULT_POPULATION_INDICATOR)
+
+
+def reported_populations() -> dict[int, int]:
+    """Each org unit's latest counted value of the population indicator."""
+    rows = (
+        DataValue.objects.filter(
+            indicator__code=population_indicator_code(),
+            deleted_at__isnull=True,
+            status__in=DataValueStatus.COUNTED,
+        )
+        .order_by("period_start")
+        .values_list("org_unit_id", "value")
+    )
+    return {org_unit_id: int(value) for org_unit_id, value in rows}  # the latest wins
 
 
 class UnitError(ValueError):
     """An orgUnit code that names no unit of the deployment; the message names it."""
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One reporting unit as the engine sees it."""
+class Unit(NamedTuple):
+    """One reporting unit as the engine sees it (a named tuple: a page loads thousands)."""
 
     org_unit_id: int
     code: str
@@ -44,7 +67,7 @@ class Unit:
     level: str  # "province", "district", "commune" or "facility"
     name: str
     name_en: str
-    population: int | None
+    population: int | None  # the population indicator's latest value, else the admin unit's
     admin_unit_id: int | None
     facility_id: int | None
     valid_to: date | None = None  # the last day of a legacy unit
@@ -103,6 +126,7 @@ class Hierarchy:
                 "valid_to",
             )
         }
+        reported = reported_populations()
         for row in admins.values():
             pk, code, structure, level, _parent, name, name_en, population, valid_to = row
             if pk in org_of_admin:
@@ -113,7 +137,7 @@ class Hierarchy:
                     level,
                     name,
                     name_en,
-                    population,
+                    reported.get(org_of_admin[pk], population),
                     pk,
                     None,
                     valid_to,
@@ -190,6 +214,8 @@ class Hierarchy:
             self._rollup[org_id] = targets(own + chain(counterpart))
             self._equivalents[org_id] = targets([admin_id])
 
+        # Facilities share their commune's targets: computed once per (commune, district).
+        shared: dict[tuple[int, int | None], tuple[int, ...]] = {}
         for pk, code, name, name_en, commune_id, district_id in Facility.objects.values_list(
             "id", "code", "name", "name_en", "commune_id", "legacy_district_id"
         ):
@@ -199,8 +225,13 @@ class Hierarchy:
             unit = Unit(org_id, code, FACILITY, FACILITY, name, name_en, None, None, pk)
             self.units[org_id] = unit
             self.by_code[FACILITY][code] = unit
-            district = district_id or primary_district(commune_id)
-            self._rollup[org_id] = (org_id, *targets(chain(commune_id) + chain(district)))
+            above = shared.get((commune_id, district_id))
+            if above is None:
+                district = district_id or primary_district(commune_id)
+                above = shared[(commune_id, district_id)] = targets(
+                    chain(commune_id) + chain(district)
+                )
+            self._rollup[org_id] = (org_id, *above)
             self._equivalents[org_id] = (org_id,)
 
     # -- reading --------------------------------------------------------------------------

@@ -6,6 +6,10 @@
 - `DataValue` is one reported figure, keyed by (indicator, org unit, DHIS2 period).
 - `Aggregate` holds, per indicator x org unit x period, the running sums every dashboard
   reads; services.py keeps it up to date in the same transaction as each value change.
+- `DataSet` is a form an agency reports per period (its indicators, its units, a deadline);
+  `DataSetReport` records one unit's report of a period: submitted (on time or late),
+  then approved (its values locked) by the agency's head; `DataSetUnlock` reopens a period
+  that the data set's period lock has closed, for one unit.
 """
 
 from django.conf import settings
@@ -18,10 +22,12 @@ from ioc.core.access import AccessPolicy, RestrictedQuerySet
 from ioc.core.periods import PeriodType
 from ioc.indicators.choices import (
     AreaAggregation,
+    DataSetStatus,
     DataValueSource,
     DataValueStatus,
     Direction,
     FacilityKind,
+    ImportState,
     ImportStrategy,
     MissingValues,
     PeriodTypeChoice,
@@ -262,6 +268,14 @@ class DataValueImport(models.Model):
         verbose_name=_("by"),
     )
     actor_label = models.CharField(_("by (label)"), max_length=150, blank=True)
+    api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("API key"),
+    )
     file_format = models.CharField(_("format"), max_length=20)
     strategy = models.CharField(_("strategy"), max_length=20, choices=ImportStrategy)
     dry_run = models.BooleanField(_("dry run"), default=False)
@@ -272,6 +286,21 @@ class DataValueImport(models.Model):
     deleted = models.PositiveIntegerField(_("deleted"), default=0)
     conflicts = models.JSONField(_("conflicts"), default=list, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # A background import (a file above IOC_INDICATORS_IMPORT_BACKGROUND_ROWS): the worker
+    # reads `upload` (in the default storage), the page and the API poll `state`.
+    state = models.CharField(
+        _("state"), max_length=10, choices=ImportState, default=ImportState.DONE
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    conflict_count = models.PositiveIntegerField(_("conflicts (count)"), default=0)
+    structure = models.CharField(_("bare codes are"), max_length=10, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DataValueSource, default=DataValueSource.IMPORT
+    )
+    upload = models.CharField(_("stored file"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("data value import")
@@ -482,3 +511,160 @@ class IndicatorAlert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class DataSet(models.Model):
+    """A form an agency reports each period: its indicators, the units that report it,
+    a deadline in days after the end of the period, and whether reports need approval."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True, validators=[code_validator])
+    name = models.CharField(_("name (Vietnamese)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        on_delete=models.PROTECT,
+        related_name="data_sets",
+        verbose_name=_("reporting agency"),
+    )
+    period_type = models.CharField(
+        _("period type"), max_length=20, choices=PeriodTypeChoice, default=PeriodType.MONTHLY
+    )
+    indicators = models.ManyToManyField(
+        Indicator,
+        related_name="data_sets",
+        limit_choices_to={"numerator": ""},
+        verbose_name=_("indicators"),
+    )
+    org_units = models.ManyToManyField(
+        OrgUnit, blank=True, related_name="data_sets", verbose_name=_("reporting units")
+    )
+    deadline_days = models.PositiveSmallIntegerField(
+        _("deadline (days after the period)"),
+        default=15,
+        help_text=_(
+            "Reports submitted up to this many days after the end of the period are on time."
+        ),
+    )
+    lock_days = models.PositiveSmallIntegerField(
+        _("lock (days after the deadline)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A period's values can no longer change this many days after its deadline, "
+            "unless an approver unlocks it for a unit. Empty: never."
+        ),
+    )
+    approval_required = models.BooleanField(
+        _("approval required"),
+        default=True,
+        help_text=_("The agency's head approves each report, which locks its values."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    # Its agency (and the heads above it) view and fill it; whole-deployment roles view
+    # all; operators fill all. "change" is approving: the agency's heads and administrators.
+    access_policy = AccessPolicy(
+        agency="agency_id",
+        manager="agency_id",
+        admin_actions=frozenset({"change", "delete"}),
+        relations={"change": ("manager",), "delete": ()},
+    )
+
+    class Meta:
+        verbose_name = _("data set")
+        verbose_name_plural = _("data sets")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class DataSetReport(models.Model):
+    """One unit's report of a data set for one period: DHIS2's completeDataSetRegistration
+    (who submitted, when, on time or late) and its approval, which locks the values."""
+
+    data_set = models.ForeignKey(
+        DataSet, on_delete=models.PROTECT, related_name="reports", verbose_name=_("data set")
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DataSetStatus, default=DataSetStatus.SUBMITTED
+    )
+    deadline = models.DateField(_("deadline"))
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_by = models.CharField(_("submitted by"), max_length=150)
+    on_time = models.BooleanField(_("on time"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=150, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = AccessPolicy(
+        agency="data_set__agency_id",
+        manager="data_set__agency_id",
+        admin_actions=frozenset({"change", "delete"}),
+        relations={"change": ("manager",), "delete": ()},
+    )
+
+    class Meta:
+        verbose_name = _("data set report")
+        verbose_name_plural = _("data set reports")
+        ordering = ["data_set_id", "period", "org_unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period"], name="data_set_report_key"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "org_unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id}/{self.org_unit_id}/{self.period} {self.status}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == DataSetStatus.APPROVED
+
+
+class DataSetUnlock(models.Model):
+    """An approver's exception to a data set's period lock for one unit and period (DHIS2's
+    lock exception): its values can change again, and the report can be submitted late."""
+
+    data_set = models.ForeignKey(
+        DataSet, on_delete=models.PROTECT, related_name="unlocks", verbose_name=_("data set")
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    period = models.CharField(_("period"), max_length=20)
+    reason = models.TextField(_("reason"))
+    unlocked_by = models.CharField(_("unlocked by"), max_length=150)
+    created_at = models.DateTimeField(_("unlocked"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_policy = AccessPolicy(
+        agency="data_set__agency_id",
+        manager="data_set__agency_id",
+        admin_actions=frozenset({"change", "delete"}),
+        relations={"change": ("manager",), "delete": ()},
+    )
+
+    class Meta:
+        verbose_name = _("period unlock")
+        verbose_name_plural = _("period unlocks")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_set", "org_unit", "period"], name="data_set_unlock_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set_id}/{self.org_unit_id}/{self.period}"

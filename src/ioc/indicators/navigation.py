@@ -43,6 +43,18 @@ def register_navigation() -> None:
     )
     register(
         NavItem(
+            key="indicators-data-sets",
+            label=_("Data sets"),
+            url_name="indicators:data-sets",
+            icon="collection",
+            roles=ENTRY_ROLES | {Role.LEADER},
+            order=312,
+            section=_("Indicators"),
+            description=_("Who reports what, by when: completeness and approval."),
+        )
+    )
+    register(
+        NavItem(
             key="indicators-import",
             label=_("Import data"),
             url_name="indicators:import",
@@ -60,7 +72,7 @@ def register_navigation() -> None:
             url_name="indicators:catalogue",
             icon="list-columns",
             roles=frozenset({Role.ADMIN}),
-            order=312,
+            order=313,
             section=_("Indicators"),
             description=_("Add and adjust the indicators the province tracks."),
         )

@@ -1,6 +1,6 @@
 """Request and response schemas of the indicators API (DHIS2-compatible where it says so)."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -71,6 +71,39 @@ class ImportSummaryOut(Schema):
     detail: str | None = None
 
 
+class JobReferenceOut(Schema):
+    name: str
+    id: int
+    created: str
+    jobType: str
+    relativeNotifierEndpoint: str
+
+
+class ImportJobAcceptedOut(Schema):
+    """DHIS2's answer to an asynchronous import: the job and where to poll it."""
+
+    httpStatus: str
+    httpStatusCode: int
+    status: str
+    message: str
+    response: JobReferenceOut
+
+
+class ImportJobOut(Schema):
+    id: int
+    jobType: str
+    state: Literal["queued", "running", "done", "failed"]
+    completed: bool
+    stage: str
+    rowsDone: int
+    rowsTotal: int
+    percent: int
+    error: str
+    created: str
+    dryRun: bool
+    importSummary: dict[str, Any] | None = None
+
+
 class ImportQuery(StrictQuery):
     dryRun: bool = Field(False, description="Check and count, write nothing")
     importStrategy: StrategyName = "CREATE_AND_UPDATE"
@@ -83,7 +116,12 @@ class ImportQuery(StrictQuery):
     atomicMode: Literal["ALL"] = Field(
         "ALL", description="Only ALL: any conflict and nothing is written"
     )
-    async_: bool = Field(False, alias="async", description="Accepted; imports run at once")
+    async_: bool | None = Field(
+        None,
+        alias="async",
+        description="true: queue to the worker, answer 202 with the job to poll; false: import "
+        "at once; absent: queued above IOC_INDICATORS_IMPORT_BACKGROUND_ROWS rows",
+    )
     preheatCache: bool | None = Field(None, description="Accepted and ignored")
     skipAudit: bool | None = Field(None, description="Accepted and ignored")
     api_key: str | None = Field(None, description="The API key, if not in X-API-Key")

@@ -15,7 +15,7 @@ from ioc.core.access import restrict
 from ioc.core.periods import Period
 from ioc.geo.choices import Structure
 from ioc.indicators.hierarchy import Hierarchy, Unit
-from ioc.indicators.models import DataValue, Indicator
+from ioc.indicators.models import DataSet, DataValue, Indicator
 
 
 def _is_api_key(viewer: Any) -> bool:
@@ -144,17 +144,34 @@ def values_list(
 def reporting_status(
     *, indicators: Iterable[Indicator], period: Period
 ) -> dict[int, tuple[int, int]]:
-    """Completeness of a period: for each reporting unit expected to report, (values
-    reported, values expected). A unit is expected to report an indicator it reported for
-    the period before or the same period last year (DHIS2 data sets have an assignment;
-    the IOC learns it from the history)."""
+    """Completeness of a period by values: for each reporting unit expected to report,
+    (values reported, values expected). A unit is expected to report an indicator when
+    a data set holding it is assigned to the unit; an indicator in no data set, when the
+    unit reported it for the period before or the same period last year (a guess from
+    the history, kept only for those)."""
     indicators = list(indicators)
     if not indicators:
         return {}
+    ids = {indicator.pk for indicator in indicators}
+    data_set_indicators: dict[int, set[int]] = {}
+    for data_set_id, indicator_id in DataSet.indicators.through.objects.filter(
+        dataset__is_active=True, indicator_id__in=ids
+    ).values_list("dataset_id", "indicator_id"):
+        data_set_indicators.setdefault(data_set_id, set()).add(indicator_id)
+    in_data_sets = {pk for members in data_set_indicators.values() for pk in members}
+    assigned = {
+        (org_unit_id, indicator_id)
+        for data_set_id, org_unit_id in DataSet.org_units.through.objects.filter(
+            dataset_id__in=data_set_indicators, dataset__period_type=period.type
+        ).values_list("dataset_id", "orgunit_id")
+        for indicator_id in data_set_indicators[data_set_id]
+    }
     earlier = [period.previous().id, period.same_period_last_year().id]
-    expected_keys = set(
+    guessed = set(
         DataValue.objects.filter(
-            indicator__in=indicators, period__in=earlier, deleted_at__isnull=True
+            indicator__in=[i for i in indicators if i.pk not in in_data_sets],
+            period__in=earlier,
+            deleted_at__isnull=True,
         ).values_list("org_unit_id", "indicator_id")
     )
     reported_keys = set(
@@ -163,7 +180,7 @@ def reporting_status(
         ).values_list("org_unit_id", "indicator_id")
     )
     status: dict[int, list[int]] = {}
-    for org_unit_id, _indicator_id in expected_keys | reported_keys:
+    for org_unit_id, _indicator_id in assigned | guessed | reported_keys:
         status.setdefault(org_unit_id, [0, 0])[1] += 1
     for org_unit_id, _indicator_id in reported_keys:
         status[org_unit_id][0] += 1

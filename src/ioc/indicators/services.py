@@ -7,6 +7,7 @@ Every change of a counted value updates the aggregates in the same transaction
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,9 +23,16 @@ from ioc.core.services import timeline_record
 from ioc.geo.models import AdminUnit
 from ioc.indicators import aggregation
 from ioc.indicators.alerts import rules_evaluate
-from ioc.indicators.choices import DataValueSource, DataValueStatus, ImportStrategy, ValueType
+from ioc.indicators.choices import (
+    DataValueSource,
+    DataValueStatus,
+    ImportState,
+    ImportStrategy,
+    ValueType,
+)
 from ioc.indicators.formulas import FormulaError, is_constant_zero, operand_codes, parse_expression
-from ioc.indicators.hierarchy import Hierarchy, UnitError
+from ioc.indicators.hierarchy import Hierarchy, UnitError, population_indicator_code
+from ioc.indicators.locks import values_locked
 from ioc.indicators.models import (
     VALUE_DIGITS,
     VALUE_PLACES,
@@ -36,6 +44,10 @@ from ioc.indicators.models import (
     Target,
 )
 
+# An import reports its progress every so many rows: (stage, rows done, rows in all).
+Progress = Callable[[str, int, int], None]
+PROGRESS_EVERY = 5000
+IMPORT_CACHE_KIB = 65536  # SQLite page cache of a big import's connection
 # DHIS2's identifiers of the default category option combination ("no disaggregation").
 DEFAULT_COMBOS = frozenset({"", "default", "HllvX50cXC0", "bRowv6yZOF2"})
 ID_SCHEMES = ("code",)
@@ -396,6 +408,11 @@ class _Planned:
     org_unit_id: int
     period: str
     value: Decimal | None  # None: delete
+    key: tuple[int, int, str] = field(init=False)  # (indicator id, org unit id, period)
+
+    def __post_init__(self) -> None:
+        # `indicator.id` is a plain attribute; `.pk` a property (hot loops read the key).
+        self.key = (self.indicator.id, self.org_unit_id, self.period)
 
 
 def data_values_import(
@@ -408,6 +425,8 @@ def data_values_import(
     structure: str | None = None,
     source: str = DataValueSource.IMPORT,
     file_format: str = "json",
+    job: DataValueImport | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Import values with DHIS2's semantics; all or nothing.
 
@@ -416,6 +435,10 @@ def data_values_import(
     is written and the summary lists every conflict with its row and column. `dry_run`
     checks and counts but writes nothing. `structure` says how bare unit codes resolve
     (hierarchy.Hierarchy.resolve).
+
+    A background import (import_jobs.py) passes its queued `job`: the values point to it,
+    and it is marked done in the same transaction. `progress(stage, done, total)` is
+    called every PROGRESS_EVERY rows ("checking", "writing") and once at "aggregating".
     """
     summary = ImportSummary(dry_run=dry_run, strategy=strategy)
     if strategy not in ImportStrategy.values():
@@ -439,10 +462,16 @@ def data_values_import(
             )
         )
         return summary
+    if connection.vendor == "sqlite" and len(rows) > PROGRESS_EVERY:
+        # A big import touches many index pages: SQLite's default 2 MB page cache makes
+        # it re-read them (about 5 % of the time at 100,000 values). For this connection.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     with transaction.atomic():
         # A dry run may add the missing OrgUnit rows of admin units, then rolls them back.
         hierarchy = Hierarchy.load()
-        planned = _plan(rows, strategy, hierarchy, structure, summary)
+        planned = _plan(rows, strategy, hierarchy, structure, summary, progress=progress)
+        _lock_conflicts(planned, hierarchy, summary)
         if not summary.conflicts:
             existing = _existing(planned)
             writes = _classify(planned, existing, strategy, summary)
@@ -454,20 +483,41 @@ def data_values_import(
         if summary.conflicts or dry_run:
             transaction.set_rollback(True)
             return summary
-        user, label = _actor(actor)
-        batch = DataValueImport.objects.create(
-            created_by=user,
-            actor_label=label,
-            file_format=file_format,
-            strategy=strategy,
-            dry_run=False,
-            status=summary.status,
-            imported=summary.imported,
-            updated=summary.updated,
-            ignored=summary.ignored,
-            deleted=summary.deleted,
+        counts = {
+            "status": summary.status,
+            "imported": summary.imported,
+            "updated": summary.updated,
+            "ignored": summary.ignored,
+            "deleted": summary.deleted,
+        }
+        if job is None:
+            user, label = _actor(actor)
+            batch = DataValueImport.objects.create(
+                created_by=user,
+                actor_label=label,
+                file_format=file_format,
+                strategy=strategy,
+                dry_run=False,
+                rows_total=len(rows),
+                **counts,
+            )
+        else:
+            # Marked done with the values: a crash before the commit leaves it running.
+            user, label = job.created_by, job.actor_label
+            batch = job
+            finished = {"state": ImportState.DONE, "finished_at": timezone.now(), **counts}
+            DataValueImport.objects.filter(pk=job.pk).update(**finished)
+            for name, value in finished.items():
+                setattr(job, name, value)
+        _write(
+            writes,
+            existing,
+            hierarchy,
+            batch=batch,
+            source=source,
+            stored_by=label,
+            progress=progress,
         )
-        _write(writes, existing, hierarchy, batch=batch, source=source, stored_by=label)
         summary.import_id = batch.pk
         timeline_record(
             target=batch,
@@ -485,6 +535,8 @@ def _plan(
     hierarchy: Hierarchy,
     structure: str | None,
     summary: ImportSummary,
+    *,
+    progress: Progress | None = None,
 ) -> list[_Planned]:
     indicators = {item.code: item for item in Indicator.objects.all()}
     seen: dict[tuple[int, int, str], int] = {}
@@ -501,94 +553,159 @@ def _plan(
             Conflict(obj, f"{where}: {message}", row.row, row.column(column), str(message))
         )
 
-    for row in rows:
-        indicator = indicators.get((row.data_element or "").strip())
-        if indicator is None:
-            conflict(
-                row,
-                "data_element",
-                row.data_element,
-                _("“%(code)s” is not an indicator of the catalogue.") % {"code": row.data_element},
-            )
-            continue
-        if indicator.is_computed or not indicator.is_active:
-            message = (
-                _("“%(code)s” is computed by a formula: its values cannot be imported.")
-                if indicator.is_computed
-                else _("“%(code)s” is not active.")
-            )
-            conflict(row, "data_element", row.data_element, message % {"code": indicator.code})
-            continue
-        try:
-            own_period = aggregation.period(row.period.strip())
-        except (PeriodError, AttributeError) as error:
-            conflict(row, "period", str(row.period), str(error))
-            continue
-        if own_period.type != indicator.period_type:
-            conflict(
-                row,
-                "period",
-                row.period,
-                _("“%(period)s” is not a %(type)s period, as %(code)s is collected.")
-                % {
-                    "period": row.period,
-                    "type": indicator.get_period_type_display(),
-                    "code": indicator.code,
-                },
-            )
-            continue
-        code = (row.org_unit or "").strip()
-        unit = units.get(code)
-        if unit is None:
-            try:
-                unit = units[code] = hierarchy.resolve(code, structure=structure)
-            except UnitError as error:
-                conflict(row, "org_unit", row.org_unit, str(error))
+    # What depends only on a cell's text is checked once per distinct text: a file repeats
+    # the same few indicators, periods and units over thousands of rows.
+    indicator_checks: dict[str, tuple[Indicator | None, str]] = {}
+    period_checks: dict[tuple[str, int], tuple[Any, str]] = {}
+    unit_errors: dict[str, str] = {}
+    parsed: dict[tuple[str, str], Decimal] = {}  # the same figures recur (0, 1, 2...)
+    deleting = strategy == ImportStrategy.DELETE
+    for first in range(0, len(rows), PROGRESS_EVERY):
+        if progress is not None:
+            progress("checking", first, len(rows))
+        for row in rows[first : first + PROGRESS_EVERY]:
+            element = row.data_element
+            checked = indicator_checks.get(element)
+            if checked is None:
+                checked = indicator_checks[element] = _indicator_check(indicators, element)
+            indicator, message = checked
+            if indicator is None:
+                conflict(row, "data_element", element, message)
                 continue
-        if unit.valid_to is not None and own_period.start > unit.valid_to:
-            conflict(
-                row,
-                "org_unit",
-                row.org_unit,
-                _(
-                    "“%(code)s” existed only until %(day)s: report %(period)s for the unit "
-                    "that succeeded it."
-                )
-                % {
-                    "code": unit.qualified_code,
-                    "day": f"{unit.valid_to:%d/%m/%Y}",
-                    "period": own_period.id,
-                },
-            )
-            continue
-        for name in ("category_option_combo", "attribute_option_combo"):
-            if getattr(row, name).strip() not in DEFAULT_COMBOS:
+            period_text = row.period
+            period_key = (period_text, indicator.id)
+            period_checked = period_checks.get(period_key)
+            if period_checked is None:
+                period_checked = period_checks[period_key] = _period_check(period_text, indicator)
+            own_period, message = period_checked
+            if own_period is None:
+                conflict(row, "period", str(period_text), message)
+                continue
+            code = row.org_unit
+            unit = units.get(code)
+            if unit is None:
+                if code in unit_errors:
+                    conflict(row, "org_unit", row.org_unit, unit_errors[code])
+                    continue
+                try:
+                    unit = units[code] = hierarchy.resolve(
+                        (code or "").strip(), structure=structure
+                    )
+                except UnitError as error:
+                    unit_errors[code] = str(error)
+                    conflict(row, "org_unit", row.org_unit, str(error))
+                    continue
+            if unit.valid_to is not None and own_period.start > unit.valid_to:
                 conflict(
                     row,
-                    name,
-                    getattr(row, name),
-                    _("Disaggregations (category option combinations) are not supported."),
+                    "org_unit",
+                    row.org_unit,
+                    _(
+                        "“%(code)s” existed only until %(day)s: report %(period)s for the unit "
+                        "that succeeded it."
+                    )
+                    % {
+                        "code": unit.qualified_code,
+                        "day": f"{unit.valid_to:%d/%m/%Y}",
+                        "period": own_period.id,
+                    },
                 )
-        value: Decimal | None = None
-        text = "" if row.value is None else str(row.value)
-        if strategy != ImportStrategy.DELETE and text.strip():
-            try:
-                value = parse_value(text, indicator.value_type)
-            except ValueError as error:
-                conflict(row, "value", text, str(error))
                 continue
-        key = (indicator.pk, unit.org_unit_id, own_period.id)
-        if key in seen:
-            conflict(
-                row,
-                "org_unit",
-                f"{indicator.code}/{own_period.id}/{unit.code}",
-                _("the same indicator, period and unit as row %(first)d.") % {"first": seen[key]},
-            )
-            continue
-        seen[key] = row.row
-        planned.append(_Planned(row, indicator, unit.org_unit_id, own_period.id, value))
+            if (
+                row.category_option_combo not in DEFAULT_COMBOS
+                or row.attribute_option_combo not in DEFAULT_COMBOS
+            ):
+                for name in ("category_option_combo", "attribute_option_combo"):
+                    if getattr(row, name).strip() not in DEFAULT_COMBOS:
+                        conflict(
+                            row,
+                            name,
+                            getattr(row, name),
+                            _("Disaggregations (category option combinations) are not supported."),
+                        )
+            value: Decimal | None = None
+            text = "" if row.value is None else str(row.value)
+            if deleting:
+                pass
+            elif (text, indicator.value_type) in parsed:
+                value = parsed[(text, indicator.value_type)]
+            elif text.strip():
+                try:
+                    value = parsed[(text, indicator.value_type)] = parse_value(
+                        text, indicator.value_type
+                    )
+                except ValueError as error:
+                    conflict(row, "value", text, str(error))
+                    continue
+            item = _Planned(row, indicator, unit.org_unit_id, own_period.id, value)
+            earlier = seen.get(item.key)
+            if earlier is not None:
+                conflict(
+                    row,
+                    "org_unit",
+                    f"{indicator.code}/{own_period.id}/{unit.code}",
+                    _("the same indicator, period and unit as row %(first)d.") % {"first": earlier},
+                )
+                continue
+            seen[item.key] = row.row
+            planned.append(item)
     return planned
+
+
+def _indicator_check(
+    indicators: dict[str, Indicator], element: str
+) -> tuple[Indicator | None, str]:
+    """The indicator a dataElement cell names if values of it may be imported, else None
+    and the message."""
+    indicator = indicators.get((element or "").strip())
+    if indicator is None:
+        return None, _("“%(code)s” is not an indicator of the catalogue.") % {"code": element}
+    if indicator.is_computed:
+        message = _("“%(code)s” is computed by a formula: its values cannot be imported.")
+        return None, message % {"code": indicator.code}
+    if not indicator.is_active:
+        return None, _("“%(code)s” is not active.") % {"code": indicator.code}
+    return indicator, ""
+
+
+def _period_check(text: str, indicator: Indicator) -> tuple[Any, str]:
+    """The period a cell names if it is of the indicator's type, else None and the message."""
+    try:
+        own_period = aggregation.period(text.strip())
+    except (PeriodError, AttributeError) as error:
+        return None, str(error)
+    if own_period.type != indicator.period_type:
+        message = _("“%(period)s” is not a %(type)s period, as %(code)s is collected.") % {
+            "period": text,
+            "type": indicator.get_period_type_display(),
+            "code": indicator.code,
+        }
+        return None, message
+    return own_period, ""
+
+
+def _lock_conflicts(planned: list[_Planned], hierarchy: Hierarchy, summary: ImportSummary) -> None:
+    """A conflict naming each planned value that may no longer change: its data set's
+    report is approved, or the data set's period lock has closed the period (locks.py)."""
+    locked = values_locked((item.indicator.pk, item.org_unit_id, item.period) for item in planned)
+    if not locked:
+        return
+    for item in planned:
+        lock = locked.get((item.indicator.pk, item.org_unit_id, item.period))
+        if lock is None:
+            continue
+        unit = hierarchy.units[item.org_unit_id]
+        value_name = f"{item.indicator.code}/{item.period}/{unit.qualified_code}"
+        message = lock.message(value_name)
+        where = _("Row %(row)d, column %(column)s") % {
+            "row": item.row.row,
+            "column": item.row.column("value"),
+        }
+        summary.conflicts.append(
+            Conflict(
+                value_name, f"{where}: {message}", item.row.row, item.row.column("value"), message
+            )
+        )
 
 
 @dataclass(slots=True)
@@ -608,7 +725,7 @@ class _Stored:
 def _existing(planned: list[_Planned]) -> dict[tuple[int, int, str], _Stored]:
     if not planned:
         return {}
-    keys = {(p.indicator.pk, p.org_unit_id, p.period) for p in planned}
+    keys = {p.key for p in planned}
     rows = DataValue.objects.filter(
         indicator_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
     ).values_list("id", "indicator_id", "org_unit_id", "period", "value", "status", "deleted_at")
@@ -631,7 +748,7 @@ def _classify(
     """Count what each row does under the strategy; returns the rows that write."""
     writes = []
     for item in planned:
-        current = existing.get((item.indicator.pk, item.org_unit_id, item.period))
+        current = existing.get(item.key)
         live = current is not None and current.deleted_at is None
         if current is not None and live and current.status == DataValueStatus.APPROVED:
             summary.conflicts.append(
@@ -700,6 +817,7 @@ def _write(
     source: str,
     stored_by: str,
     status: str = DataValueStatus.SUBMITTED,
+    progress: Progress | None = None,
 ) -> None:
     """Write the values and their aggregate differences, in the caller's transaction.
 
@@ -715,17 +833,21 @@ def _write(
     inserts: list[list] = []
     updates: list[list] = []
     deletes: list[list] = []
+    counted = status in DataValueStatus.COUNTED
+    change = aggregation.Change
+    adapt = ops.adapt_decimalfield_value
     for item in writes:
-        key = (item.indicator.pk, item.org_unit_id, item.period)
+        key = item.key
         current = existing.get(key)
-        new_counted = item.value if status in DataValueStatus.COUNTED else None
-        changes.append(aggregation.Change(key[0], key[1], key[2], _counted(current), new_counted))
+        new_counted = item.value if counted else None
+        old_counted = None if current is None else _counted(current)
+        changes.append(change(key[0], key[1], key[2], old_counted, new_counted))
         if item.value is None:
             if current is not None:
                 deletes.append([db_now, batch_id, db_now, current.id])
             continue
         fields = [
-            ops.adapt_decimalfield_value(item.value),
+            adapt(item.value),
             status,
             source,
             (item.row.stored_by or stored_by)[:150],
@@ -748,7 +870,7 @@ def _write(
             )
         else:
             updates.append([*fields, current.id])
-    indicators = {item.indicator.pk: item.indicator for item in writes}
+    indicators = {item.key[0]: item.indicator for item in writes}
     before = aggregation.existing_values(
         {(c.indicator_id, c.org_unit_id) for c in changes}, {c.period for c in changes}
     )
@@ -768,12 +890,24 @@ def _write(
             deletes,
         ),
     )
+    done, total = 0, len(writes)
     with connection.cursor() as cursor:
         for sql, params in statements:
-            for start in range(0, len(params), 5000):
-                cursor.executemany(sql, params[start : start + 5000])
+            for start in range(0, len(params), PROGRESS_EVERY):
+                chunk = params[start : start + PROGRESS_EVERY]
+                cursor.executemany(sql, chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress("writing", done, total)
+    if progress is not None:
+        progress("aggregating", total, total)
     aggregation.aggregates_apply(row_deltas)
     aggregation.derived_refresh(changes, indicators, hierarchy)
+    population = population_indicator_code()
+    reweighted = {c.org_unit_id for c in changes if indicators[c.indicator_id].code == population}
+    if reweighted:
+        # The weights of population-weighted averages changed for these units.
+        aggregation.population_reweight(hierarchy, reweighted)
     touched: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for indicator_id, org_unit_id, period_id in row_deltas:
         touched[indicator_id].add((org_unit_id, period_id))
@@ -810,6 +944,7 @@ def data_value_set(
     )
     summary = ImportSummary()
     planned = _plan([row], ImportStrategy.CREATE_AND_UPDATE, hierarchy, None, summary)
+    _lock_conflicts(planned, hierarchy, summary)
     if summary.conflicts:
         raise DataValueError(summary.conflicts)
     existing = _existing(planned)

@@ -16,7 +16,15 @@ urlpatterns = [
     path("catalogue/<str:code>/", views.indicator_edit, name="indicator-edit"),
     path("entry/", views.entry, name="entry"),
     path("entry/completeness/", views.completeness, name="completeness"),
+    path("entry/data-sets/", views.data_set_list, name="data-sets"),
+    path("entry/unlock/", views.period_unlock, name="period-unlock"),
+    re_path(
+        r"^entry/reports/(?P<pk>\d+)/(?P<decision>approve|unapprove)/$",
+        views.report_review,
+        name="report-review",
+    ),
     path("import/", views.import_values, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import-job"),
     path("values/<str:code>/", views.values, name="values"),
     re_path(
         r"^reports/monthly/(?P<month>\d{6})\.(?P<file_format>xlsx|pdf)$",

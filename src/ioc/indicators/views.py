@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,25 +14,52 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ioc.accounts.choices import Role
 from ioc.accounts.decorators import staff_required
+from ioc.core.access import restrict
 from ioc.core.filters import FilterError, parse_filters
-from ioc.core.htmx import render_page
+from ioc.core.htmx import htmx_partial, render_page
 from ioc.core.periods import Period, PeriodError, PeriodType, parse_period, period_for
 from ioc.core.selectors import timeline_for
 from ioc.geo.choices import Structure
-from ioc.indicators import dashboards, dhis2
-from ioc.indicators.choices import DataValueStatus
+from ioc.indicators import dashboards, dhis2, import_jobs
+from ioc.indicators.choices import DataSetStatus, DataValueStatus, ImportState
+from ioc.indicators.datasets import (
+    DataSetError,
+    data_set_approve,
+    data_set_completeness,
+    data_set_deadline,
+    data_set_indicators,
+    data_set_may,
+    data_set_period,
+    data_set_period_closed,
+    data_set_report,
+    data_set_save,
+    data_set_unapprove,
+    data_set_units,
+    data_set_unlock,
+    data_sets_list,
+)
 from ioc.indicators.forms import ImportForm, IndicatorForm
 from ioc.indicators.hierarchy import Hierarchy, Unit, UnitError
-from ioc.indicators.models import DataValue, Indicator, OrgUnit, Sector
+from ioc.indicators.models import (
+    DataSet,
+    DataSetReport,
+    DataValue,
+    DataValueImport,
+    Indicator,
+    OrgUnit,
+    Sector,
+)
 from ioc.indicators.selectors import (
     indicators_list,
     reporting_status,
@@ -102,9 +130,7 @@ def dashboard(request, sector: str):
     figures = dashboards.Figures()
     tiles, trend, ranking, map_values = [], None, [], {}
     if unit is not None:
-        tiles = [
-            dashboards.tile_for(i, filters.period, unit, language, figures) for i in indicators
-        ]
+        tiles = dashboards.tiles_for(indicators, filters.period, unit, language, figures)
     chosen = asked
     if unit is not None and chosen is None:
         # By default, the first indicator with figures by area (not one of the province only).
@@ -315,21 +341,219 @@ def _entry_period(request) -> tuple[Period, str]:
         return period_for(PeriodType.MONTHLY, timezone.localdate()).previous(), str(error)
 
 
+def _param(request, name: str) -> str:
+    return (request.POST.get(name) or request.GET.get(name) or "").strip()
+
+
+def _chosen_data_set(request, action: str) -> tuple[list[DataSet], DataSet | None]:
+    """The data sets the user may use for `action` and the one asked for (or the first,
+    unless a sector is asked for: the entry of indicators that are in no data set)."""
+    data_sets = list(data_sets_list(user=request.user, action=action))
+    code = _param(request, "dataset")
+    if code:
+        chosen = next((d for d in data_sets if d.code == code), None)
+        if chosen is None:
+            raise Http404(code)
+        return data_sets, chosen
+    if "sector" in request.GET or "sector" in request.POST or not data_sets:
+        return data_sets, None
+    return data_sets, data_sets[0]
+
+
+def _data_set_period(data_set: DataSet, request) -> tuple[Period, str]:
+    """The asked period of the data set, or the last one ended (the one being reported)."""
+    text = _param(request, "period")
+    default = period_for(data_set.period_type, timezone.localdate()).previous()
+    if not text:
+        return default, ""
+    try:
+        return data_set_period(data_set, text), ""
+    except DataSetError as error:
+        return default, error.errors["period"]
+
+
 @staff_required(ENTRY_ROLES)
 def entry(request):
-    """A grid of a sector's indicators for one period and unit: current values, saved
-    through data_value_set, an error under each cell that could not be saved."""
+    """Data entry: a data set's form for one period and assigned unit (save as draft,
+    submit, approve); or, with `sector`, a grid of the indicators that are in no data set."""
+    data_sets, data_set = _chosen_data_set(request, "add")
+    if data_set is not None:
+        return _data_set_entry(request, data_sets, data_set)
+    return _sector_entry(request, data_sets)
+
+
+def _data_set_entry(request, data_sets: list[DataSet], data_set: DataSet):
+    language = _language()
+    hierarchy = Hierarchy.load()
+    period, period_error = _data_set_period(data_set, request)
+    units = data_set_units(data_set, hierarchy)
+    unit_code = _param(request, "unit")
+    unit = next((u for u in units if u.qualified_code == unit_code), None)
+    unit_error = ""
+    if unit_code and unit is None:
+        unit_error = _("“%(unit)s” does not report %(data_set)s.") % {
+            "unit": unit_code,
+            "data_set": data_set.code,
+        }
+    elif not unit_code and units:
+        unit = units[0]
+    indicators = data_set_indicators(data_set)
+    errors: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST" and unit is not None and not period_error:
+        posted = {i.code: request.POST.get(f"value-{i.code}", "") for i in indicators}
+        submit = request.POST.get("action") == "submit"
+        try:
+            data_set_save(
+                data_set=data_set,
+                org_unit=OrgUnit.objects.get(pk=unit.org_unit_id),
+                period=period,
+                values=posted,
+                submit=submit,
+                actor=request.user,
+            )
+        except DataSetError as error:
+            errors = error.errors
+            messages.error(
+                request,
+                errors.get("report")
+                or _("Nothing was saved: correct the values marked in red and save again."),
+            )
+        else:
+            messages.success(
+                request,
+                _("The report is submitted.") if submit else _("The values are saved as a draft."),
+            )
+            return redirect(_entry_url(data_set, period, unit))
+    report = data_set_report(data_set, unit.org_unit_id, period) if unit else None
+    closed_on = data_set_period_closed(data_set, unit.org_unit_id, period) if unit else None
+    locked = (report is not None and report.is_locked) or closed_on is not None
+    current = _current_values(indicators, unit, period) if unit is not None else {}
+    rows = []
+    for indicator in indicators:
+        stored = current.get(indicator.pk)
+        rows.append(
+            {
+                "indicator": indicator,
+                "name": indicator.display_name(language),
+                "stored": stored,
+                "status_colour": DataValueStatus.colour(stored.status) if stored else "",
+                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
+                "error": errors.get(indicator.code, ""),
+                "locked": locked
+                or (stored is not None and stored.status == DataValueStatus.APPROVED),
+            }
+        )
+    may_change = data_set_may(user=request.user, data_set=data_set, action="change")
+    may_approve = data_set.approval_required and may_change
+    context = {
+        "mode": "data_set",
+        "data_sets": [(d.code, d.display_name(language)) for d in data_sets],
+        "data_set": data_set,
+        "data_set_name": data_set.display_name(language),
+        "period": period,
+        "period_label": period.label(language),
+        "period_error": period_error,
+        "deadline": data_set_deadline(data_set, period),
+        "overdue": report is None and timezone.localdate() > data_set_deadline(data_set, period),
+        "unit": unit,
+        "unit_name": unit.display_name(language) if unit else "",
+        "unit_error": unit_error,
+        "unit_options": [
+            (u.qualified_code, f"{u.display_name(language)} ({u.code})") for u in units
+        ],
+        "rows": rows,
+        "report": report,
+        "report_colour": DataSetStatus.colour(report.status) if report else "",
+        "locked": locked,
+        "closed_on": closed_on,
+        "may_unlock": may_change and closed_on is not None,
+        "may_approve": may_approve and report is not None and not locked,
+        "may_unapprove": may_approve and report is not None and report.is_locked,
+        "history": _report_history(report),
+        "language": language,
+    }
+    return render_page(request, "indicators/entry.html", context)
+
+
+def _entry_url(data_set: DataSet, period: Period, unit: Unit) -> str:
+    query = urlencode({"dataset": data_set.code, "period": period.id, "unit": unit.qualified_code})
+    return f"{reverse('indicators:entry')}?{query}"
+
+
+def _report_history(report: DataSetReport | None) -> list:
+    if report is None:
+        return []
+    return list(timeline_for(target=report).select_related("actor").order_by("-created_at"))
+
+
+@staff_required(ENTRY_ROLES)
+def report_review(request, pk: int, decision: str):
+    """Approve or unapprove (with a reason) a unit's report; back to its form."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    report = get_object_or_404(
+        restrict(DataSetReport.objects.select_related("data_set"), request.user, "view"), pk=pk
+    )
+    try:
+        if decision == "approve":
+            data_set_approve(report=report, actor=request.user)
+            messages.success(request, _("The report is approved: its values are locked."))
+        else:
+            data_set_unapprove(
+                report=report, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("The report is unapproved: its values can be corrected."))
+    except DataSetError as error:
+        messages.error(request, "; ".join(error.errors.values()))
+    unit = Hierarchy.load(ensure=False).units[report.org_unit_id]
+    period = parse_period(report.period)
+    return redirect(_entry_url(report.data_set, period, unit))
+
+
+@staff_required(ENTRY_ROLES)
+def period_unlock(request):
+    """Unlock a closed period of a data set for one unit (with a reason); back to its form."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    data_set = get_object_or_404(
+        data_sets_list(user=request.user), code=request.POST.get("dataset", "")
+    )
+    code = _param(request, "unit")
+    units = data_set_units(data_set, Hierarchy.load(ensure=False))
+    unit = next((u for u in units if u.qualified_code == code), None)
+    if unit is None:
+        raise Http404(code)
+    try:
+        period = data_set_period(data_set, _param(request, "period"))
+    except DataSetError as error:
+        messages.error(request, error.errors["period"])
+        return redirect(f"{reverse('indicators:entry')}?dataset={data_set.code}")
+    try:
+        data_set_unlock(
+            data_set=data_set,
+            org_unit=OrgUnit.objects.get(pk=unit.org_unit_id),
+            period=period,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except DataSetError as error:
+        messages.error(request, "; ".join(error.errors.values()))
+    else:
+        messages.success(request, _("The period is unlocked for this unit: its values can change."))
+    return redirect(_entry_url(data_set, period, unit))
+
+
+def _sector_entry(request, data_sets: list[DataSet]):
+    """A grid of a sector's indicators that are in no data set, for one period and unit:
+    saved through data_value_set, an error under each cell that could not be saved."""
     language = _language()
     sectors = list(Sector.objects.filter(is_active=True).order_by("order", "code"))
-    sector_code = (
-        request.POST.get("sector")
-        or request.GET.get("sector")
-        or (sectors[0].code if sectors else "")
-    )
+    sector_code = _param(request, "sector") or (sectors[0].code if sectors else "")
     period, period_error = _entry_period(request)
     hierarchy = Hierarchy.load()
     units = _entry_units(hierarchy, language)
-    unit_code = request.POST.get("unit") or request.GET.get("unit") or ""
+    unit_code = _param(request, "unit")
     unit: Unit | None = None
     unit_error = ""
     if unit_code:
@@ -340,10 +564,15 @@ def entry(request):
     elif units[0][1]:
         unit = hierarchy.resolve(units[0][1][0][0])
     writable = writable_indicator_ids(actor=request.user)
+    in_data_sets = set(
+        DataSet.indicators.through.objects.filter(dataset__is_active=True).values_list(
+            "indicator_id", flat=True
+        )
+    )
     indicators = [
         i
         for i in indicators_list(viewer=request.user, sector=sector_code)
-        if not i.is_computed and (writable is None or i.pk in writable)
+        if not i.is_computed and (writable is None or i.pk in writable) and i.pk not in in_data_sets
     ]
     in_period = [i for i in indicators if i.period_type == period.type]
     other_types = sorted(
@@ -393,18 +622,22 @@ def entry(request):
                 "indicator": indicator,
                 "name": indicator.display_name(language),
                 "stored": stored,
+                "status_colour": DataValueStatus.colour(stored.status) if stored else "",
                 "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
                 "error": errors.get(indicator.code, ""),
                 "locked": stored is not None and stored.status == DataValueStatus.APPROVED,
             }
         )
     context = {
+        "mode": "sector",
+        "data_sets": [(d.code, d.display_name(language)) for d in data_sets],
         "sectors": [(s.code, s.display_name(language)) for s in sectors],
         "sector_code": sector_code,
         "period": period,
         "period_label": period.label(language),
         "period_error": period_error,
         "unit": unit,
+        "unit_name": unit.display_name(language) if unit else "",
         "unit_error": unit_error,
         "unit_groups": units,
         "rows": rows,
@@ -432,8 +665,63 @@ def _current_values(indicators, unit: Unit, period: Period) -> dict[int, DataVal
 
 @staff_required(ENTRY_ROLES | {Role.LEADER})
 def completeness(request):
-    """Who has not reported: the units that reported the sector's indicators for the same
-    period last year or the period before, against those that reported this period."""
+    """Who has reported a data set for a period (when, on time or late) and who has not
+    (overdue after the deadline); with `sector`, the indicators that are in no data set."""
+    data_sets, data_set = _chosen_data_set(request, "view")
+    if data_set is not None:
+        return _data_set_completeness(request, data_sets, data_set)
+    return _sector_completeness(request, data_sets)
+
+
+def _data_set_completeness(request, data_sets: list[DataSet], data_set: DataSet):
+    language = _language()
+    hierarchy = Hierarchy.load()
+    period, period_error = _data_set_period(data_set, request)
+    result = data_set_completeness(data_set=data_set, period=period, hierarchy=hierarchy)
+    may_enter = data_set_may(user=request.user, data_set=data_set, action="add")
+    context = {
+        "mode": "data_set",
+        "data_sets": [(d.code, d.display_name(language)) for d in data_sets],
+        "data_set": data_set,
+        "data_set_name": data_set.display_name(language),
+        "period": period,
+        "period_label": period.label(language),
+        "period_error": period_error,
+        "result": result,
+        "rows": [
+            {
+                "row": row,
+                "name": row.unit.display_name(language),
+                "colour": COMPLETENESS_COLOURS[row.state],
+                "state_label": COMPLETENESS_LABELS[row.state],
+                "entry_url": _entry_url(data_set, period, row.unit) if may_enter else "",
+            }
+            for row in result.rows
+        ],
+        "today": timezone.localdate(),
+    }
+    return render_page(request, "indicators/completeness.html", context)
+
+
+COMPLETENESS_COLOURS = {
+    "approved": "success",
+    "on_time": "info",
+    "late": "warning",
+    "missing": "secondary",
+    "overdue": "danger",
+}
+COMPLETENESS_LABELS = {
+    "approved": _lazy("Approved"),
+    "on_time": _lazy("Submitted on time"),
+    "late": _lazy("Submitted late"),
+    "missing": _lazy("Not reported yet"),
+    "overdue": _lazy("Overdue"),
+}
+
+
+def _sector_completeness(request, data_sets: list[DataSet]):
+    """Completeness of a sector's indicators by value counts: units expected by the data
+    sets' assignments, and (for indicators in no data set) by their history."""
     language = _language()
     sectors = list(Sector.objects.filter(is_active=True).order_by("order", "code"))
     sector_code = request.GET.get("sector") or (sectors[0].code if sectors else "")
@@ -462,6 +750,8 @@ def completeness(request):
         )
     rows.sort(key=lambda r: (r["complete"], r["pct"], r["name"]))
     context = {
+        "mode": "sector",
+        "data_sets": [(d.code, d.display_name(language)) for d in data_sets],
         "sectors": [(s.code, s.display_name(language)) for s in sectors],
         "sector_code": sector_code,
         "period": period,
@@ -472,6 +762,35 @@ def completeness(request):
         "indicator_count": len(indicators),
     }
     return render_page(request, "indicators/completeness.html", context)
+
+
+@staff_required(ENTRY_ROLES | {Role.LEADER})
+def data_set_list(request):
+    """The data sets the user may see: who reports what, by when, with links to the
+    form and to completeness; administrators edit them in the admin."""
+    language = _language()
+    today = timezone.localdate()
+    rows = []
+    for data_set in data_sets_list(user=request.user).prefetch_related("indicators"):
+        period = period_for(data_set.period_type, today).previous()
+        rows.append(
+            {
+                "data_set": data_set,
+                "name": data_set.display_name(language),
+                "agency": data_set.agency,
+                "indicators": len(data_set.indicators.all()),
+                "units": data_set.org_units.count(),
+                "period": period,
+                "period_label": period.label(language),
+                "deadline": data_set_deadline(data_set, period),
+                "may_enter": data_set_may(user=request.user, data_set=data_set, action="add"),
+            }
+        )
+    return render_page(
+        request,
+        "indicators/data_sets.html",
+        {"rows": rows, "is_admin": request.user.is_superuser or request.user.role == Role.ADMIN},
+    )
 
 
 # -- imports ---------------------------------------------------------------------------
@@ -528,7 +847,11 @@ def import_values(request):
         else:
             with default_storage.open(path, "rb") as handle:
                 content = handle.read()
-            summary, error = _run_import(request, content, file_format, dry_run=False)
+            summary, error, job = _run_import(
+                request, content, file_format, dry_run=False, stored=path
+            )
+            if job is not None:
+                return redirect("indicators:import-job", pk=job.pk)
             if summary is not None and summary.status != "ERROR":
                 default_storage.delete(path)
                 token = ""
@@ -549,14 +872,16 @@ def import_values(request):
                 form.add_error("file", str(exc))
             else:
                 content = upload.read()
-                summary, error = _run_import(request, content, file_format, dry_run=True)
-                if summary is not None and summary.status != "ERROR":
-                    token = get_random_string(32)
-                    default_storage.save(f"{IMPORT_DIR}/{token}.{file_format}", _Content(content))
                 request.session["indicator_import_options"] = {
                     "strategy": form.cleaned_data["strategy"],
                     "structure": form.cleaned_data["structure"],
                 }
+                summary, error, job = _run_import(request, content, file_format, dry_run=True)
+                if job is not None:
+                    return redirect("indicators:import-job", pk=job.pk)
+                if summary is not None and summary.status != "ERROR":
+                    token = get_random_string(32)
+                    default_storage.save(f"{IMPORT_DIR}/{token}.{file_format}", _Content(content))
     context = {
         "form": form,
         "summary": summary,
@@ -582,7 +907,11 @@ class _Content:
         return getattr(self.file, name)
 
 
-def _run_import(request, content: bytes, file_format: str, *, dry_run: bool):
+def _run_import(
+    request, content: bytes, file_format: str, *, dry_run: bool, stored: str = ""
+) -> tuple[ImportSummary | None, str, DataValueImport | None]:
+    """(summary, error, None), or (None, "", the queued job) for a file of more rows than
+    IOC_INDICATORS_IMPORT_BACKGROUND_ROWS (the worker imports `stored`, or a new copy)."""
     options = request.session.get("indicator_import_options", {})
     if request.method == "POST" and not dry_run:
         strategy = options.get("strategy", "CREATE_AND_UPDATE")
@@ -593,11 +922,22 @@ def _run_import(request, content: bytes, file_format: str, *, dry_run: bool):
     try:
         rows = _parse(content, file_format)
     except dhis2.PayloadError as exc:
-        return None, str(exc)
+        return None, str(exc), None
     forbidden = _forbidden(rows, writable_indicator_ids(actor=request.user))
     if forbidden is not None:
         forbidden.dry_run = dry_run
-        return forbidden, ""
+        return forbidden, "", None
+    if len(rows) > import_jobs.background_rows():
+        job = import_jobs.import_job_create(
+            upload=stored or import_jobs.upload_store(content, file_format),
+            file_format=file_format,
+            rows_total=len(rows),
+            strategy=strategy,
+            structure=structure,
+            dry_run=dry_run,
+            actor=request.user,
+        )
+        return None, "", job
     summary = data_values_import(
         rows=rows,
         strategy=strategy,
@@ -606,7 +946,33 @@ def _run_import(request, content: bytes, file_format: str, *, dry_run: bool):
         structure=structure,
         file_format=file_format,
     )
-    return summary, ""
+    return summary, "", None
+
+
+@staff_required(ENTRY_ROLES)
+def import_job(request, pk: int):
+    """A background import of the user's: a progress bar (htmx polls it every second while
+    the worker runs), then the DHIS2 summary, as the import page shows it."""
+    job = get_object_or_404(DataValueImport, pk=pk, created_by=request.user)
+    progress = import_jobs.import_job_progress(job)
+    result = import_jobs.import_job_summary(job)
+    token = ""
+    checked = result is not None and job.dry_run and job.state == ImportState.DONE
+    if checked and job.status != "ERROR" and default_storage.exists(job.upload):
+        token = Path(job.upload).stem
+    context = {
+        "job": job,
+        "progress": progress,
+        "finished": result is not None,
+        "summary": job,
+        "result": result,
+        "token": token,
+        "file_name": "",
+        "file_format": job.file_format,
+    }
+    if htmx_partial(request):
+        return render(request, "indicators/import_job.html#job", context)
+    return render_page(request, "indicators/import_job.html", context)
 
 
 def _template_links(request) -> list[dict]:

@@ -488,6 +488,7 @@ def test_the_sidebar_has_the_indicators_section(world, client):
         "indicators-tourism",
         "indicators-entry",
         "indicators-import",
+        "indicators-data-sets",
         "indicators-catalogue",
     ]
 
