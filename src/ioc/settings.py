@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ioc.geo",
     "ioc.reports",
     "ioc.indicators",
+    "ioc.inbox",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("ioc.reports.urls")),
     path("open311/v2/", include("ioc.reports.open311.urls")),
     path("indicators/", include("ioc.indicators.urls")),
+    path("inbox/", include("ioc.inbox.urls")),
     path("admin/", admin.site.urls),
 ]
 handler404 = "ioc.views.not_found"

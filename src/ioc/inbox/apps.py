@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxConfig(AppConfig):
+    name = "ioc.inbox"
+    label = "inbox"
+    verbose_name = _("Notifications")

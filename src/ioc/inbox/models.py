@@ -1,0 +1,55 @@
+"""In-app notifications: a short message to one user about one object, read or not.
+
+The title and body are stored in every language of the deployment (rendered when the
+notification is made), so the recipient reads them in the language they chose, even one
+different from the language of whoever caused the event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    # What happened, as a dotted code ("report.status_changed"): lets a page filter or
+    # style notifications without parsing their text.
+    kind = models.CharField(_("kind"), max_length=50)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    title = models.JSONField(_("title"), default=dict)
+    body = models.JSONField(_("text"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The bell's count and the list page: one user's notifications, newest first.
+            models.Index(fields=["recipient", "read_at"], name="inbox_recipient_read"),
+            models.Index(fields=["recipient", "-created_at"], name="inbox_recipient_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_text()
+
+    def _localized(self, texts: dict, language: str | None) -> str:
+        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+        return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
+
+    def title_text(self, language: str | None = None) -> str:
+        return self._localized(self.title, language)
+
+    def body_text(self, language: str | None = None) -> str:
+        return self._localized(self.body, language)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

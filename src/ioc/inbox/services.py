@@ -1,0 +1,67 @@
+"""Writes of the inbox: make notifications (in bulk), mark them read."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ioc.inbox.models import Notification
+
+# A parameter is a plain value, a lazy translation, or a function without arguments; the
+# last two are rendered in each language (a function may call get_language()).
+Param = Any
+
+
+def render_in_languages(message: str, params: Mapping[str, Param] | None = None) -> dict:
+    """{language: text} of a message id (marked with gettext_noop by the caller) with its
+    %(name)s parameters, in every language of the deployment."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            values = {
+                key: str(value() if callable(value) else value)
+                for key, value in (params or {}).items()
+            }
+            text = _(message) if message else ""
+            texts[language] = text % values if values else text
+    return texts
+
+
+def notify(
+    *,
+    recipient_ids: Iterable[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    params: Mapping[str, Param] | None = None,
+    url: str = "",
+) -> int:
+    """Give every recipient (user ids, repeats ignored) the same notification; one INSERT.
+
+    `title` and `body` are message ids with %(name)s placeholders filled from `params`.
+    Returns how many notifications were made."""
+    ids = sorted({int(pk) for pk in recipient_ids if pk is not None})
+    if not ids:
+        return 0
+    titles = render_in_languages(title, params)
+    bodies = render_in_languages(body, params) if body else {}
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, kind=kind, url=url, title=titles, body=bodies) for pk in ids]
+    )
+    return len(ids)
+
+
+def notification_mark_read(*, user: Any, notification_id: int) -> Notification | None:
+    """Mark one of the user's notifications read; None when it is not theirs."""
+    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: Any) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
