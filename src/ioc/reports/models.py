@@ -186,6 +186,31 @@ class RoutingRule(models.Model):
         return f"{category} x {unit} → {self.agency}"
 
 
+# The columns the figures read row by row (ioc.reports.figures), in two covering indexes.
+FIGURES_SCAN_FIELDS = [
+    "received_at",
+    "completed_at",
+    "completed_on_time",
+    "due_at",
+    "rated_at",
+    "rating",
+    "completion_bucket",
+    "commune",
+    "legacy_district",
+    "category",
+    "agency",
+]
+
+
+FIGURES_CELL_FIELDS = {
+    "received_at",
+    "commune_id",
+    "legacy_district_id",
+    "category_id",
+    "agency_id",
+}
+
+
 class Report(models.Model):
     """One citizen report. Reporter's name, phone and e-mail are personal data: they never
     appear in a public page or API."""
@@ -291,6 +316,11 @@ class Report(models.Model):
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by ioc.reports.figures at every write (docs/reports.md, "Figures at scale"):
+    # an event (completion, rating, deadline) more than figures.LATE_AFTER after receipt,
+    # and the histogram bucket of the time to first completion.
+    has_late_event = models.BooleanField(default=False, editable=False)
+    completion_bucket = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
     # Agency staff see and act on their agency's reports (heads also their sub-agencies'),
@@ -328,10 +358,40 @@ class Report(models.Model):
             models.Index(fields=["submitted_ip", "received_at"]),
             models.Index(fields=["device_id", "received_at"]),
             models.Index(fields=["updated_at"]),
+            # Covers the figures of recent days read row by row (ioc.reports.figures).
+            models.Index(
+                fields=FIGURES_SCAN_FIELDS,
+                name="report_figures_scan",
+            ),
+            models.Index(
+                fields=FIGURES_SCAN_FIELDS,
+                condition=Q(has_late_event=True),
+                name="report_late_events",
+            ),
+            # Open reports by deadline: the overdue of a period ending today.
+            models.Index(
+                fields=["due_at", "received_at", "has_late_event", *FIGURES_SCAN_FIELDS[7:]],
+                condition=Q(completed_at__isnull=True),
+                name="report_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        report = super().from_db(db, field_names, values, **kwargs)
+        # The figures cell the report was counted in, to recount it if the report moves
+        # (not for a partial read: .only() and .defer() would fetch the missing fields).
+        if not report.get_deferred_fields() & FIGURES_CELL_FIELDS:
+            report._figures_cell = report.figures_cell()
+        return report
+
+    def figures_cell(self) -> str | None:
+        from ioc.reports.figures import cell_key
+
+        return cell_key(self)
 
     @property
     def is_open(self) -> bool:
@@ -509,3 +569,58 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription}"
+
+
+class ReportFigures(models.Model):
+    """Figures of the reports received in one month with the same commune, legacy district,
+    category and agency (a cell; level 0), counting only reports with no late event
+    (has_late_event False): every event of those happens within figures.LATE_AFTER of
+    receipt. Roll-ups of a month's cells (levels 1-5) serve the figures with no filter.
+    Kept in the same transaction as each report write (ioc.reports.figures); counted
+    afresh by `ioc reports_figures --rebuild`."""
+
+    key = models.CharField(max_length=80, unique=True)
+    # 0: one cell; 1: the month's total; 2-5: per commune, legacy district, category, agency.
+    level = models.PositiveSmallIntegerField(default=0)
+    month = models.DateField()
+    commune = models.ForeignKey(
+        "geo.AdminUnit", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    legacy_district = models.ForeignKey(
+        "geo.AdminUnit", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(Category, null=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "accounts.Agency", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    received = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    completed_on_time = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    # Completed in the month of receipt, the next one, the one after (trend charts).
+    completed_m0 = models.PositiveIntegerField(default=0)
+    completed_m1 = models.PositiveIntegerField(default=0)
+    completed_m2 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "month"], name="report_figures_month"),
+            models.Index(fields=["commune", "month"], name="report_figures_commune"),
+            models.Index(fields=["legacy_district", "month"], name="report_figures_district"),
+            models.Index(fields=["category", "month"], name="report_figures_category"),
+            models.Index(fields=["agency", "month"], name="report_figures_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# Completed reports per bucket of hours to completion (figures.HOUR_EDGES): h0, h1, ...
+for _bucket in range(22):
+    ReportFigures.add_to_class(f"h{_bucket}", models.PositiveIntegerField(default=0))
+# The figures as they stood at the end of the month of receipt (_a) and of the next (_b).
+for _suffix in ("_a", "_b"):
+    for _name in ("completed", "completed_on_time", "overdue", "ratings", "satisfied"):
+        ReportFigures.add_to_class(f"{_name}{_suffix}", models.PositiveIntegerField(default=0))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ioc.accounts.models import Agency
@@ -20,6 +20,7 @@ from ioc.core.calendar import add_working_hours
 from ioc.core.models import TimelineEvent
 from ioc.geo.models import AdminUnit
 from ioc.geo.selectors import Location
+from ioc.reports import figures
 from ioc.reports.choices import DeadlineState, ReportStatus
 from ioc.reports.models import Category, Report, RoutingRule
 
@@ -350,19 +351,51 @@ def report_stats(
     Codes may be given instead of objects (commune and legacy district codes, category
     and agency codes).
     """
-    period_end = _start_of(end + timedelta(days=1))
-    queryset = Report.objects.filter(received_at__gte=_start_of(start), received_at__lt=period_end)
-    for field, value in (
-        ("commune", commune),
-        ("legacy_district", legacy_district),
-        ("category", category),
-        ("agency", agency),
+    chosen = _dimension_filters(
+        commune=commune, legacy_district=legacy_district, category=category, agency=agency
+    )
+    the_plan = figures.plan(start=start, end=end, filters=chosen)
+    return _stats_of(figures.figure_total(the_plan))
+
+
+def _ids(model: Any, value: Any) -> list[int]:
+    if isinstance(value, str):
+        return list(model.objects.filter(code=value).values_list("id", flat=True))
+    return [value.pk]
+
+
+def _dimension_filters(
+    *,
+    commune: Any = None,
+    legacy_district: Any = None,
+    category: Any = None,
+    agency: Any = None,
+    agency_ids: set[int] | frozenset[int] | None = None,
+) -> dict[str, list[int]]:
+    """Filters by codes or objects as lists of ids of the figures' dimensions."""
+    chosen: dict[str, list[int]] = {}
+    for field, model, value in (
+        ("commune_id", AdminUnit, commune),
+        ("legacy_district_id", AdminUnit, legacy_district),
+        ("category_id", Category, category),
+        ("agency_id", Agency, agency),
     ):
-        if isinstance(value, str):
-            queryset = queryset.filter(**{f"{field}__code": value})
-        elif value is not None:
-            queryset = queryset.filter(**{field: value})
-    return _stats_from(queryset.aggregate(**_stats_aggregates(period_end)))
+        if value is not None and value != "":
+            chosen[field] = _ids(model, value)
+    if agency_ids is not None:
+        chosen["agency_id"] = sorted(set(agency_ids) & set(chosen.get("agency_id", agency_ids)))
+    return chosen
+
+
+def _stats_of(counts: list[int]) -> ReportStats:
+    return _stats_from(dict(zip(figures.COUNTS, counts, strict=True)))
+
+
+def _total(groups: dict[Any, list[int]]) -> ReportStats:
+    totals = [0] * len(figures.COUNTS)
+    for counts in groups.values():
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    return _stats_of(totals)
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -479,20 +512,6 @@ def _received_in(
     return queryset
 
 
-def _stats_aggregates(period_end: datetime) -> dict[str, Any]:
-    """The aggregates of report_stats, as Count expressions (same definitions)."""
-    completed_q = Q(completed_at__lt=period_end)
-    rated_q = Q(rating__isnull=False, rated_at__lt=period_end)
-    return {
-        "received": Count("id"),
-        "completed": Count("id", filter=completed_q),
-        "completed_on_time": Count("id", filter=completed_q & Q(completed_on_time=True)),
-        "overdue": Count("id", filter=~completed_q & Q(due_at__lt=period_end)),
-        "ratings": Count("id", filter=rated_q),
-        "satisfied": Count("id", filter=rated_q & Q(rating__gte=SATISFIED_MIN_RATING)),
-    }
-
-
 def _stats_from(figures: dict[str, Any]) -> ReportStats:
     received, completed = figures["received"], figures["completed"]
     return ReportStats(
@@ -507,22 +526,20 @@ def _stats_from(figures: dict[str, Any]) -> ReportStats:
     )
 
 
+def _plan(start: date, end: date, filters: dict[str, Any]) -> figures.Plan:
+    return figures.plan(start=start, end=end, filters=_dimension_filters(**filters))
+
+
 def report_figures(*, start: date, end: date, **filters: Any) -> ReportStats:
     """report_stats with an agency head's set of agencies (`agency_ids`) as a filter."""
-    period_end = _start_of(end + timedelta(days=1))
-    queryset = _received_in(start=start, end=end, **filters)
-    return _stats_from(queryset.aggregate(**_stats_aggregates(period_end)))
+    return _stats_of(figures.figure_total(_plan(start, end, filters)))
 
 
-STATS_GROUPS = {
-    "commune": ("commune__code", "commune__name", "commune__name_en"),
-    "legacy_district": (
-        "legacy_district__code",
-        "legacy_district__name",
-        "legacy_district__name_en",
-    ),
-    "agency": ("agency__code", "agency__name", "agency__name_en"),
-    "category": ("category__code", "category__name", "category__name_en"),
+STATS_GROUPS: dict[str, tuple[str, Any]] = {
+    "commune": ("commune_id", AdminUnit),
+    "legacy_district": ("legacy_district_id", AdminUnit),
+    "category": ("category_id", Category),
+    "agency": ("agency_id", Agency),
 }
 
 
@@ -537,32 +554,44 @@ class GroupFigures:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
-def report_stats_by(*, group: str, start: date, end: date, **filters: Any) -> list[GroupFigures]:
-    """The figures of report_stats for each commune, legacy district, agency or category,
-    in one grouped query; most received first. The rows add up to report_stats."""
-    code_field, name_field, name_en_field = STATS_GROUPS[group]
-    period_end = _start_of(end + timedelta(days=1))
-    rows = (
-        _received_in(start=start, end=end, **filters)
-        .order_by()
-        .values(code_field, name_field, name_en_field)
-        .annotate(**_stats_aggregates(period_end))
-    )
+def _groups(sums: dict[int | None, list[int]], group: str) -> list[GroupFigures]:
+    model = STATS_GROUPS[group][1]
+    names = {
+        pk: (code, name or "", name_en or "")
+        for pk, code, name, name_en in model.objects.filter(
+            pk__in=[pk for pk in sums if pk]
+        ).values_list("pk", "code", "name", "name_en")
+    }
     result = [
-        GroupFigures(
-            code=row.pop(code_field),
-            name=row.pop(name_field) or "",
-            name_en=row.pop(name_en_field) or "",
-            stats=_stats_from(row),
-        )
-        for row in rows
+        GroupFigures(*names.get(pk, (None, "", "")), stats=_stats_of(counts))  # type: ignore[arg-type]
+        for pk, counts in sums.items()
     ]
     return sorted(result, key=lambda item: (-item.stats.received, item.name))
 
 
-def report_median_hours_to_complete(*, start: date, end: date, **filters: Any) -> float | None:
-    """Median time from receipt to first completion (hours, one decimal) of the reports
-    received in the period and completed by its end; None when none is completed."""
+def _grouped(
+    the_plan: figures.Plan, group: str
+) -> tuple[dict[int | None, list[int]], list[GroupFigures]]:
+    sums = figures.figure_groups(the_plan, STATS_GROUPS[group][0])
+    return sums, _groups(sums, group)
+
+
+def report_stats_by(*, group: str, start: date, end: date, **filters: Any) -> list[GroupFigures]:
+    """The figures of report_stats for each commune, legacy district, agency or category;
+    most received first. The rows add up to report_stats."""
+    return _grouped(_plan(start, end, filters), group)[1]
+
+
+# Below this many completed reports the median is the exact one, from the rows.
+EXACT_MEDIAN_MAX = 500
+
+
+def _median(
+    the_plan: figures.Plan, start: date, end: date, filters: dict[str, Any]
+) -> float | None:
+    histogram = figures.hours_histogram(the_plan)
+    if sum(histogram) > EXACT_MEDIAN_MAX:
+        return figures.median_from_histogram(histogram)
     period_end = _start_of(end + timedelta(days=1))
     pairs = (
         _received_in(start=start, end=end, **filters)
@@ -581,43 +610,56 @@ def report_median_hours_to_complete(*, start: date, end: date, **filters: Any) -
     return round(value, 1)
 
 
+def report_median_hours_to_complete(*, start: date, end: date, **filters: Any) -> float | None:
+    """Median time from receipt to first completion (hours, one decimal) of the reports
+    received in the period and completed by its end; None when none is completed. Exact
+    up to EXACT_MEDIAN_MAX completed reports; above, interpolated in the bucket of the
+    histogram of hours (figures.HOUR_EDGES) that holds it."""
+    return _median(_plan(start, end, filters), start, end, filters)
+
+
+def _trend_rows(the_plan: figures.Plan, start: date, end: date) -> list[dict[str, Any]]:
+    return [
+        {"month": f"{month:%m/%Y}", "received": received, "completed": completed}
+        for month, (received, completed) in figures.monthly(the_plan, start=start, end=end).items()
+    ]
+
+
 def report_monthly_trend(*, start: date, end: date, **filters: Any) -> list[dict[str, Any]]:
     """Per month of the period: reports received, and of them those completed in that
     month (by the month of their first completion)."""
-    from django.db.models.functions import TruncMonth
+    return _trend_rows(_plan(start, end, filters), start, end)
 
-    tz = timezone.get_current_timezone()
-    queryset = _received_in(start=start, end=end, **filters).order_by()
-    received = dict(
-        queryset.annotate(month=TruncMonth("received_at", tzinfo=tz))
-        .values_list("month")
-        .annotate(count=Count("id"))
-        .values_list("month", "count")
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    stats: ReportStats
+    median_hours: float | None
+    by_commune: list[GroupFigures]
+    by_agency: list[GroupFigures]
+    by_category: list[GroupFigures]
+    trend: list[dict[str, Any]]
+
+
+def report_dashboard_figures(
+    *, start: date, end: date, with_groups: bool = True, **filters: Any
+) -> DashboardFigures:
+    """Everything the dashboard shows for a period, from one reading of the figures;
+    `with_groups` False: the totals and the median only (the previous period's)."""
+    the_plan = _plan(start, end, filters)
+    median = _median(the_plan, start, end, filters)
+    if not with_groups:
+        stats = _stats_of(figures.figure_total(the_plan))
+        return DashboardFigures(stats, median, [], [], [], [])
+    groupings = figures.figure_groupings(the_plan, ("commune_id", "agency_id", "category_id"))
+    return DashboardFigures(
+        stats=_total(groupings["commune_id"]),
+        median_hours=median,
+        by_commune=_groups(groupings["commune_id"], "commune"),
+        by_agency=_groups(groupings["agency_id"], "agency"),
+        by_category=_groups(groupings["category_id"], "category"),
+        trend=_trend_rows(the_plan, start, end),
     )
-    completed = dict(
-        queryset.filter(completed_at__lt=_start_of(end + timedelta(days=1)))
-        .annotate(month=TruncMonth("completed_at", tzinfo=tz))
-        .values_list("month")
-        .annotate(count=Count("id"))
-        .values_list("month", "count")
-    )
-    months = []
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-    def count(counts: dict, year: int, month: int) -> int:
-        return sum(n for key, n in counts.items() if key and (key.year, key.month) == (year, month))
-
-    return [
-        {
-            "month": f"{month:02d}/{year}",
-            "received": count(received, year, month),
-            "completed": count(completed, year, month),
-        }
-        for year, month in months
-    ]
 
 
 def report_work_queue_counts(*, user: Any, views: list[str], **filters: Any) -> dict[str, int]:
