@@ -1,7 +1,8 @@
 """Benchmark of report intake through the API, against a bare Django view served the same way.
 
     .venv/bin/python benchmarks/reports_intake.py [--count 2000] [--seconds 30]
-        [--concurrency 8] [--workers 1] [--photo-side 640] [--with-email]
+        [--concurrency 8] [--workers 1] [--photo-side 640] [--with-email] [--no-photo]
+        [--with-worker]
 
 Sets up a temporary SQLite database and media folder (IOC_VAR_DIR, DATABASE_URL,
 IOC_MEDIA_ROOT in a temporary folder), migrates, loads the shipped area, creates two
@@ -9,13 +10,21 @@ categories with routing rules and an API key of scope "reports", then starts
 `ioc serve` on 127.0.0.1 only and measures, in one run:
 
 1. the bare view: GET /healthz (one SQL query), the baseline of the stack;
-2. intake: POST /api/v1/reports/ (multipart, one JPEG photo re-encoded by the server,
-   routing, deadline, timeline, webhooks outbox) at random points of Phan Thiết.
+2. intake without a photo: POST /api/v1/reports/ (multipart: a hotline report with its
+   category, routing, deadline, timeline, webhooks outbox) at random points of Phan Thiết;
+3. intake with a photo: the same with one JPEG (--photo-side wide, random pixels, so
+   hard to compress), checked by its header and queued; the task worker re-encodes it
+   and publishes it (skipped with --no-photo).
+
+With --with-worker, `ioc serve --with-worker` runs the task worker beside the web
+process(es), on the same cores, as `make run` does; at the end the script waits for it to
+publish the queued photos and prints how long that took.
 
 The submissions carry the API key of a trusted client (a call centre), so that the
 anonymous per-IP limit (every request comes from 127.0.0.1) does not stop them. Each
 phase stops after --count requests or --seconds, whichever comes first. Prints the rate,
-the latency percentiles, the errors and the ratio intake / bare view.
+the latency percentiles, the errors and the ratio intake / bare view of each phase, then
+checks that every 201 is a stored report.
 """
 
 import argparse
@@ -46,6 +55,9 @@ def main() -> None:
     parser.add_argument("--photo-side", type=int, default=640)
     parser.add_argument("--with-email", action="store_true", help="reporters give an e-mail")
     parser.add_argument("--no-photo", action="store_true", help="hotline reports, no photo")
+    parser.add_argument(
+        "--with-worker", action="store_true", help="run the task worker during the run"
+    )
     options = parser.parse_args()
     options.count = min(options.count, 100_000)
     options.seconds = min(options.seconds, 300.0)
@@ -65,6 +77,7 @@ def main() -> None:
 
         django.setup()
         raw_key = prepare()
+        server_log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "ioc"),
@@ -75,23 +88,46 @@ def main() -> None:
                 str(options.port),
                 "--workers",
                 str(options.workers),
+                *(["--with-worker"] if options.with_worker else []),
             ],
             env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_until_up(options.port)
-            photo = b"" if options.no_photo else jpeg(options.photo_side)
-            bare = run_phase("bare view GET /healthz", options, lambda c, i: get_healthz(c))
-            intake = run_phase(
-                "intake POST /api/v1/reports/",
-                options,
-                lambda c, i: post_report(c, raw_key, photo, i, options.with_email),
+            print(f"{options.workers} uvicorn worker(s), {options.concurrency} concurrent clients")
+            bare, _accepted = run_phase(
+                "bare view GET /healthz", options, lambda c, i: get_healthz(c)
             )
-            print(f"intake / bare view: {intake / bare:.2f}")
-            report_count()
+            phases = [("without a photo", b"")]
+            if not options.no_photo:
+                phases.append(("with one photo", jpeg(options.photo_side)))
+            accepted = 0
+            for offset, (label, photo) in enumerate(phases, start=1):
+                first = offset * 1_000_000  # distinct reports (and devices) per phase
+
+                def submit(connection, index, photo=photo, first=first):
+                    return post_report(
+                        connection, raw_key, photo, first + index, options.with_email
+                    )
+
+                rate, created = run_phase(f"intake {label}", options, submit)
+                accepted += created
+                print(f"  intake {label} / bare view: {rate / bare:.2f}")
+            report_count(accepted)
+            if options.with_worker:
+                wait_for_photos()
         finally:
             server.terminate()
             server.wait(timeout=30)
+            server_log.close()
+            errors = [
+                line
+                for line in (Path(tmp) / "server.log").read_text(errors="replace").splitlines()
+                if "ERROR" in line or "Traceback" in line
+            ]
+            print(f"server log: {len(errors)} error line(s)", *errors[:5], sep="\n  ")
 
 
 def prepare() -> str:
@@ -195,14 +231,17 @@ def post_report(
     return response.status
 
 
-def run_phase(name: str, options, call) -> float:
+def run_phase(name: str, options, call) -> tuple[float, int]:
+    """(requests per second, number of 201 answers)."""
     latencies: list[float] = []
     errors: dict[int, int] = {}
+    created = 0
     lock = threading.Lock()
     counter = iter(range(options.count))
     stop_at = time.monotonic() + options.seconds
 
     def worker() -> None:
+        nonlocal created
         connection = HTTPConnection(HOST, options.port, timeout=30)
         while time.monotonic() < stop_at:
             with lock:
@@ -218,6 +257,7 @@ def run_phase(name: str, options, call) -> float:
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
+                created += status == 201
                 if status not in (200, 201):
                     errors[status] = errors.get(status, 0) + 1
 
@@ -236,13 +276,40 @@ def run_phase(name: str, options, call) -> float:
         f"latency p50 {cuts[49] * 1000:.1f} ms, p95 {cuts[94] * 1000:.1f} ms; "
         f"errors {errors or 'none'}"
     )
-    return rate
+    return rate, created
 
 
-def report_count() -> None:
+def report_count(accepted: int) -> None:
     from ioc.reports.models import Report, ReportPhoto
 
-    print(f"stored: {Report.objects.count()} reports, {ReportPhoto.objects.count()} photos")
+    stored = Report.objects.count()
+    verdict = "every 201 is stored" if stored == accepted else "MISMATCH"
+    print(
+        f"answered 201: {accepted}; stored: {stored} reports ({verdict}); photos published: "
+        f"{ReportPhoto.objects.count()}, waiting for the worker: {queued_photo_tasks()}"
+    )
+
+
+def queued_photo_tasks() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return (
+        DBTaskResult.objects.filter(task_path__endswith="publish_report_photos")
+        .exclude(status__in=["SUCCESSFUL", "FAILED"])
+        .count()
+    )
+
+
+def wait_for_photos() -> None:
+    from ioc.reports.models import ReportPhoto
+
+    started = time.monotonic()
+    while queued_photo_tasks() and time.monotonic() - started < 300:
+        time.sleep(0.5)
+    print(
+        f"worker: queue empty {time.monotonic() - started:.1f} s after the last phase; "
+        f"photos published: {ReportPhoto.objects.count()}"
+    )
 
 
 if __name__ == "__main__":

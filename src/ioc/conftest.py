@@ -103,9 +103,12 @@ def _fresh_process_caches():
     not leak into the next one through those caches."""
     from ioc.core.calendar import calendar_cache_clear
     from ioc.geo.selectors import geo_cache_clear
+    from ioc.reports.reference import reference_clear
 
     calendar_cache_clear()
     geo_cache_clear()
+    reference_clear()
     yield
     calendar_cache_clear()
     geo_cache_clear()
+    reference_clear()

@@ -340,7 +340,9 @@ def submit(
     tracking code. Anonymous submissions are limited per address and device. A trusted
     client (a call centre, a partner app) sends an X-API-Key of scope "reports": it is
     not rate-limited and may use every channel and internal categories. A 201 means the
-    report is stored."""
+    report is stored; its photos, checked already, are public once the task worker has
+    re-encoded them (a few seconds). Without a category ("unknown"), the answer carries
+    the category a classifier suggests from the text, with its confidence (0-1)."""
     key = _optional_api_key(request)
     if key is None:
         _check_csrf_for_session(request)
@@ -358,8 +360,12 @@ def submit(
         if not isinstance(attributes, dict):
             raise HttpError(400, _('attributes: give a JSON object like {"code": "value"}.'))
     user = request.user if request.user.is_authenticated else None
+    category = None if data.category in ("", UNKNOWN_CATEGORY) else data.category
+    suggested, confidence = (
+        services.category_suggestion(data.description) if category is None else (None, None)
+    )
     report = services.report_submit(
-        category=None if data.category == UNKNOWN_CATEGORY else data.category,
+        category=category,
         description=data.description,
         lat=data.lat,
         lon=data.lon,
@@ -375,6 +381,8 @@ def submit(
         ip=client_ip(request),
         device_id=data.device_id,
         actor=key or user,
+        suggested_category=suggested,
+        suggestion_confidence=confidence,
     )
     return Status(
         201,
@@ -385,6 +393,8 @@ def submit(
             "received_at": report.received_at,
             "expected_at": report.expected_at,
             "agency": report.agency.display_name(_language()) if report.agency_id else None,
+            "suggested_category": suggested.code if suggested else None,
+            "suggestion_confidence": confidence,
         },
     )
 

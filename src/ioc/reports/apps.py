@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from ioc.core.demo import register_demo_step
+        from ioc.reports import reference  # noqa: F401 (connects its cache's invalidation)
         from ioc.reports.navigation import register_navigation
 
         register_navigation()

@@ -11,6 +11,7 @@ sentences whose substance the model never saw:
     DJANGO_SETTINGS_MODULE=ioc.settings .venv/bin/python -m ioc.reports.classifier --evaluate
 """
 
+import contextlib
 import itertools
 import json
 import math
@@ -163,6 +164,7 @@ def _fit(x: _Sparse, y: np.ndarray, classes: int) -> tuple[np.ndarray, np.ndarra
 
 _lock = threading.Lock()
 _model: dict[str, Classifier] = {}
+_training: list[threading.Thread] = []
 
 
 def classifier() -> Classifier:
@@ -173,10 +175,32 @@ def classifier() -> Classifier:
         return _model["all"]
 
 
-def suggest_category(text: str) -> list[tuple[str, float]]:
+def train_in_background() -> threading.Thread:
+    """Start training the process's model in a thread (once); returns that thread."""
+    with _lock:
+        if not _training:
+            _training.append(threading.Thread(target=_train_quietly, daemon=True))
+            _training[0].start()
+        return _training[0]
+
+
+def _train_quietly() -> None:
+    # On failure suggest_category() says nothing, and tries again when waited for.
+    with contextlib.suppress(OSError, ValueError):
+        classifier()
+
+
+def suggest_category(text: str, *, wait: bool = True) -> list[tuple[str, float]]:
     """Up to three (category code, confidence) pairs, best first; empty for text with too
-    few letters to judge. Never raises on odd input: a suggestion must not block a citizen."""
+    few letters to judge. Never raises on odd input: a suggestion must not block a citizen.
+
+    Training takes about a second at the first use in a process (several on a busy
+    machine); with wait=False that first call starts it in the background and returns
+    no suggestion instead of waiting (a web request)."""
     if not isinstance(text, str) or sum(char.isalpha() for char in text) < MIN_LETTERS:
+        return []
+    if not wait and "all" not in _model:
+        train_in_background()
         return []
     try:
         return classifier().predict(text)

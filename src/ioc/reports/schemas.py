@@ -62,6 +62,10 @@ class SubmittedOut(Schema):
     received_at: datetime
     expected_at: datetime | None
     agency: str | None
+    suggested_category: str | None = Field(
+        None, description='Without a category ("unknown"): the code a classifier suggests.'
+    )
+    suggestion_confidence: float | None = Field(None, description="Its confidence, 0-1.")
 
 
 class TimelineEntryOut(Schema):

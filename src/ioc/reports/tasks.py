@@ -59,6 +59,19 @@ def deliver_webhook(delivery_id: int) -> bool:
 
 
 @task
+def publish_report_photos(
+    report_id: int, names: list[str], kind: str, user_id: int | None = None
+) -> int:
+    """Re-encode a new report's uploads and publish them; returns the photos it has."""
+    from ioc.accounts.models import User
+    from ioc.reports.services import report_photos_publish
+
+    report = Report.objects.get(pk=report_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return len(report_photos_publish(report=report, names=names, kind=kind, user=user))
+
+
+@task
 def escalate_overdue_reports() -> int:
     """Escalate overdue reports (run it every few minutes: `ioc reports_escalate`)."""
     from ioc.reports.services import reports_escalate_overdue

@@ -503,3 +503,52 @@ def test_citizen_follows_their_own_reports(client, submit, people):
     body = client.get(f"{URL}mine").json()
 
     assert [r["tracking_code"] for r in body] == [own.tracking_code]
+
+
+def test_report_without_category_carries_the_suggested_category(client, world):
+    # given: the shipped classifier's code for potholes is "o-ga"
+    from ioc.reports.classifier import suggest_category
+    from ioc.reports.models import Category
+
+    pothole = Category.objects.create(code="o-ga", name="Ổ gà, hư hỏng mặt đường")
+    text = "Ổ gà giữa đường Trần Hưng Đạo, xe máy dễ té"
+    expected_code, expected_confidence = suggest_category(text)[0]
+
+    # when
+    response = client.post(URL, _form(category="unknown", description=text))
+
+    # then
+    assert response.status_code == 201
+    body = response.json()
+    assert expected_code == "o-ga"
+    assert (body["suggested_category"], body["suggestion_confidence"]) == (
+        "o-ga",
+        expected_confidence,
+    )
+    report = Report.objects.get()
+    assert (report.category, report.status) == (None, "triage")
+    assert (report.suggested_category, report.suggestion_confidence) == (
+        pothole,
+        expected_confidence,
+    )
+
+
+def test_report_with_a_category_gets_no_suggestion(client, world):
+    response = client.post(URL, _form(category="pothole"))
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["suggested_category"], body["suggestion_confidence"]) == (None, None)
+    assert Report.objects.get().suggested_category is None
+
+
+def test_suggestion_outside_the_public_categories_is_not_given(client, world):
+    # given: no category "o-ga" in this deployment
+    response = client.post(
+        URL, _form(category="unknown", description="Ổ gà giữa đường Trần Hưng Đạo, xe máy dễ té")
+    )
+
+    # then: the report is taken all the same, with no suggestion
+    assert response.status_code == 201
+    assert response.json()["suggested_category"] is None
+    assert Report.objects.get().suggestion_confidence is None

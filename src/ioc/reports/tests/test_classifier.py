@@ -53,3 +53,22 @@ def test_text_too_short_or_unusable_gets_no_suggestion(text):
 
     # then
     assert suggestions == []
+
+
+def test_first_suggestion_in_a_process_does_not_wait_for_training(monkeypatch):
+    # given: a process whose model is not trained yet
+    from ioc.reports import classifier
+
+    monkeypatch.setattr(classifier, "_model", {})
+    monkeypatch.setattr(classifier, "_training", [])
+    text = "Ổ gà giữa đường Trần Hưng Đạo, xe máy dễ té"
+
+    # when: a web request asks without waiting
+    first = classifier.suggest_category(text, wait=False)
+    classifier.train_in_background().join()
+    later = classifier.suggest_category(text, wait=False)
+
+    # then: nothing the first time, the same suggestions as a waiting caller's afterwards
+    assert first == []
+    assert later == classifier.suggest_category(text)
+    assert later[0][0] == "o-ga"

@@ -194,6 +194,68 @@ def test_photo_is_re_encoded_as_jpeg_without_exif(submit):
         assert (photo.width, photo.height) == (80, 60)
 
 
+@pytest.fixture
+def queued_tasks(settings):
+    """Tasks kept in the database queue, as in production, instead of run at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _publish_queued_photos() -> list[int]:
+    """What the worker does: run each queued photo task; returns their results."""
+    from django_tasks_db.models import DBTaskResult
+
+    from ioc.reports.tasks import publish_report_photos
+
+    queued = DBTaskResult.objects.filter(task_path__endswith="publish_report_photos")
+    return [publish_report_photos.call(*row.args_kwargs["args"]) for row in queued]
+
+
+def test_upload_is_private_until_the_worker_re_encodes_it(submit, settings, queued_tasks):
+    # given: a photo carrying EXIF
+    exif = Image.Exif()
+    exif[0x0110] = "Secret Phone 3000"
+    original = jpeg_bytes(size=(80, 60), exif=exif.tobytes())
+
+    # when: the report is accepted
+    report = submit(photos=[original])
+
+    # then: nothing public yet; the upload waits outside MEDIA_ROOT
+    media = settings.MEDIA_ROOT
+    pending = sorted(path for path in (media.parent / "pending-photos").iterdir())
+    assert report.photos.count() == 0
+    assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
+    assert [path.read_bytes() for path in pending] == [original]
+
+    # when: the worker runs (twice: a retry must not publish it again)
+    assert _publish_queued_photos() == [1]
+    assert _publish_queued_photos() == [1]
+
+    # then: one re-encoded public photo, the upload gone
+    photo = report.photos.get()
+    assert photo.image.name == f"reports/{photo.created_at:%Y/%m}/{pending[0].name}.jpg"
+    with photo.image.open("rb") as stored:
+        assert dict(Image.open(stored).getexif()) == {}
+    assert [p for p in (media.parent / "pending-photos").iterdir()] == []
+
+
+def test_photo_with_damaged_pixels_is_dropped_and_the_report_kept(submit, queued_tasks):
+    # given: a JPEG whose header is sound but whose pixels are cut off
+    damaged = jpeg_bytes(size=(400, 300))[:700]
+
+    # when
+    report = submit(photos=[damaged])
+    published = _publish_queued_photos()
+
+    # then
+    assert published == [0]
+    assert report.photos.count() == 0
+    verbs = list(report_timeline(report=report, public=False).values_list("verb", "reason"))
+    assert verbs[-1] == (
+        "photo_refused",
+        "photos[0]: not a photo (JPEG, PNG, WebP, GIF or BMP) or damaged.",
+    )
+
+
 def test_anonymous_submissions_are_limited_per_device(submit, settings):
     settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_DEVICE = 2
     submit(device_id="phone-1")

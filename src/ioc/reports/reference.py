@@ -1,0 +1,125 @@
+"""The reference data every submission reads, cached per process: categories with their
+active questions, the active routing rules, the province of each commune, the active
+webhook subscriptions.
+
+Reading them on every report cost five queries, with their ORM work. A
+save or delete of one of these rows (services, admin, shell) clears this process's copy
+at once and again when its transaction commits; other processes (`ioc serve --workers`,
+the worker) rebuild theirs at most IOC_REPORTS_REFERENCE_SECONDS (10 s) later. The
+cached rows are shared between requests: read them, never change and save them.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from ioc.accounts.models import Agency
+from ioc.geo.models import AdminUnit
+from ioc.reports.models import Category, CategoryAttribute, RoutingRule, WebhookSubscription
+
+if TYPE_CHECKING:
+    from ioc.geo.selectors import Location
+
+DEFAULT_MAX_AGE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Reference:
+    categories: dict[str, Category]  # by code; every category, active or not
+    questions: dict[int, list[CategoryAttribute]]  # by category id: the active ones, in order
+    rules: list[RoutingRule]  # active, of active agencies, with their agency
+    province_of: dict[int, int]  # commune id -> its parent's id
+    subscriptions: list[WebhookSubscription]  # active
+
+
+_lock = threading.Lock()
+# One entry, (reference, built at), replaced whole: a reader never sees half of it.
+_cache: dict[str, tuple[Reference, float]] = {}
+_clock = time.monotonic  # replaced in tests
+
+
+def _build() -> Reference:
+    categories = {category.code: category for category in Category.objects.all()}
+    questions: dict[int, list[CategoryAttribute]] = {}
+    for attribute in CategoryAttribute.objects.filter(is_active=True).order_by("order", "code"):
+        questions.setdefault(attribute.category_id, []).append(attribute)
+    rules = list(
+        RoutingRule.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+    )
+    province_of = dict(
+        AdminUnit.objects.filter(parent__isnull=False).values_list("id", "parent_id")
+    )
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    return Reference(categories, questions, rules, province_of, subscriptions)
+
+
+def reference() -> Reference:
+    """This process's copy, rebuilt when cleared or older than the allowed age."""
+    max_age = getattr(settings, "IOC_REPORTS_REFERENCE_SECONDS", DEFAULT_MAX_AGE_SECONDS)
+    now = _clock()
+    entry = _cache.get("entry")
+    if entry is not None and now - entry[1] < max_age:
+        return entry[0]
+    with _lock:
+        built = _build()
+        _cache["entry"] = (built, now)
+    return built
+
+
+def reference_clear() -> None:
+    """Forget this process's copy (on every change of the rows, and between tests)."""
+    _cache.clear()
+
+
+def category_by_code(code: str) -> Category | None:
+    return reference().categories.get(code)
+
+
+def category_questions(category: Category) -> list[CategoryAttribute]:
+    return reference().questions.get(category.pk, [])
+
+
+def active_subscriptions() -> list[WebhookSubscription]:
+    return reference().subscriptions
+
+
+def routing_agency(*, category: Category | None, location: "Location | None") -> Agency | None:
+    """selectors.routing_resolve on the cached rules (the same ranking, no query)."""
+    data = reference()
+    unit_rank: dict[int, int] = {}
+    if location is not None:
+        unit_rank[location.commune.id] = 3
+        if location.legacy_district is not None:
+            unit_rank[location.legacy_district.id] = 2
+        province_id = data.province_of.get(location.commune.id)
+        if province_id:
+            unit_rank[province_id] = 1
+    category_id = category.pk if category is not None else None
+    best, best_rank = None, (-1, -1)
+    for rule in data.rules:
+        if rule.category_id is not None and rule.category_id != category_id:
+            continue
+        if rule.unit_id is not None and rule.unit_id not in unit_rank:
+            continue
+        rank = (1 if rule.category_id else 0, unit_rank.get(rule.unit_id, 0) if rule.unit_id else 0)
+        if rank > best_rank:
+            best, best_rank = rule, rank
+    return best.agency if best else None
+
+
+def _changed(**_kwargs: object) -> None:
+    reference_clear()
+    # A request between the save and the commit may rebuild from the old rows.
+    transaction.on_commit(reference_clear)
+
+
+for _model in (Category, CategoryAttribute, RoutingRule, WebhookSubscription, Agency, AdminUnit):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"reports.reference.{_model.__name__}")
+    post_delete.connect(
+        _changed, sender=_model, dispatch_uid=f"reports.reference.delete.{_model.__name__}"
+    )
