@@ -196,6 +196,15 @@ class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class MergeForm(StyledForm):
+    """Merge the report, a duplicate, into the main report named by its tracking code."""
+
+    into = forms.CharField(label=_("Tracking code of the main report"), max_length=20)
+
+    def clean_into(self) -> str:
+        return self.cleaned_data["into"].strip().upper()
+
+
 class ExtensionForm(StyledForm):
     until = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Why more time is needed"), max_length=1000)

@@ -1,9 +1,10 @@
 """Who is told of a report's events, and how: e-mails to reporters who gave an address, to
-agency heads and operators on escalation, and signed webhooks to subscribers.
+agency heads and operators on escalation, in-app notifications (ioc.inbox) to the people
+concerned, and signed webhooks to subscribers.
 
 `schedule()` is called inside a service's transaction: it writes the webhook deliveries
-(an outbox, committed with the change) and enqueues the tasks only after the commit, so a
-rolled-back change tells nobody.
+(an outbox, committed with the change) and enqueues the tasks and writes the in-app
+notifications only after the commit, so a rolled-back change tells nobody.
 """
 
 import hashlib
@@ -13,13 +14,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from ioc.accounts.choices import Role
 from ioc.accounts.models import User
-from ioc.reports.choices import ReportStatus, WebhookEvent
-from ioc.reports.models import Report, ReportAnswer, WebhookDelivery, WebhookSubscription
+from ioc.inbox.services import notify
+from ioc.reports.choices import ExtensionStatus, ReportStatus, WebhookEvent
+from ioc.reports.models import (
+    ExtensionRequest,
+    Report,
+    ReportAnswer,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 SIGNATURE_HEADER = "X-IOC-Signature"
 EVENT_HEADER = "X-IOC-Event"
@@ -92,19 +102,25 @@ def schedule(
     )
     email_kind = _email_kind(report, event)
     report_id = report.pk
+    in_app = _in_app_notices(report, event, answer)
 
     def enqueue() -> None:
         for delivery_id in delivery_ids:
             tasks.deliver_webhook.enqueue(delivery_id)
         if email_kind:
             tasks.send_report_email.enqueue(report_id, email_kind, answer.pk if answer else None)
+        for notice in in_app:
+            notice()
 
-    if delivery_ids or email_kind:
+    if delivery_ids or email_kind or in_app:
         transaction.on_commit(enqueue)
 
 
 def active_subscriptions() -> list[WebhookSubscription]:
-    return list(WebhookSubscription.objects.filter(is_active=True))
+    """The active subscriptions, from this process's cache of reference data."""
+    from ioc.reports.reference import active_subscriptions as cached
+
+    return cached()
 
 
 def _email_kind(report: Report, event: str) -> str:
@@ -198,3 +214,174 @@ def webhook_request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
         "User-Agent": "IOC-webhooks/1",
     }
     return body, headers
+
+
+# -- in-app notifications (ioc.inbox) --------------------------------------------------------
+# Each notice is a function run after the commit: one query for its recipients (none when
+# they are known) and one INSERT for all of them.
+
+
+def _in_app_notices(report: Report, event: str, answer: ReportAnswer | None) -> list:
+    notices = []
+    code = report.tracking_code
+    track_url = reverse("reports:track", args=[code])
+    staff_url = reverse("reports:detail", args=[report.pk])
+    reporter_id = report.reporter_id
+    if event == WebhookEvent.STATUS_CHANGED:
+        status = report.status
+        status_label = _label_of(status)
+        if reporter_id:
+            notices.append(
+                lambda: notify(
+                    recipient_ids=[reporter_id],
+                    kind="report.status_changed",
+                    title=gettext_noop("Your report %(code)s: %(status)s"),
+                    body=gettext_noop("The status of your report %(code)s is now: %(status)s."),
+                    params={"code": code, "status": status_label},
+                    url=track_url,
+                )
+            )
+        if status == ReportStatus.RESOLVED:
+            merged_ids = _merged_reporter_ids(report)
+            if merged_ids:
+                notices.append(lambda: _notify_merged_reporters(report, merged_ids, track_url))
+        if status == ReportStatus.ASSIGNED and report.agency_id:
+            notices.append(lambda: _notify_agency_of_assignment(report, staff_url))
+        if status == ReportStatus.TRIAGE:
+            notices.append(lambda: _notify_operators_of_triage(report, staff_url))
+    elif event == WebhookEvent.ANSWERED and answer is not None and reporter_id:
+        text = answer.text
+        notices.append(
+            lambda: notify(
+                recipient_ids=[reporter_id],
+                kind="report.answered",
+                title=gettext_noop("An answer to your report %(code)s"),
+                body="%(text)s",
+                params={"code": code, "text": text},
+                url=track_url,
+            )
+        )
+    elif event == WebhookEvent.ESCALATED:
+        notices.append(lambda: _notify_escalation(report, staff_url))
+    return notices
+
+
+def _label_of(status: str):
+    """The status's label, rendered in each language by the inbox."""
+    return lambda: ReportStatus.label(status)
+
+
+def _name_of(obj, missing: str):
+    """A category's or agency's name in each language, or `missing` (a message id)."""
+    if obj is None:
+        return gettext_lazy(missing)
+    return lambda: obj.display_name((get_language() or settings.LANGUAGE_CODE)[:2])
+
+
+def _active_users(**filters: Any):
+    return User.objects.filter(is_active=True, **filters).values_list("pk", flat=True)
+
+
+def _merged_reporter_ids(report: Report) -> list[int]:
+    """The accounts of the reporters merged into the report, but its own reporter."""
+    return [
+        pk
+        for pk in report.merged_reports.exclude(reporter=None).values_list("reporter_id", flat=True)
+        if pk != report.reporter_id
+    ]
+
+
+def _notify_merged_reporters(report: Report, reporter_ids: list[int], track_url: str) -> int:
+    return notify(
+        recipient_ids=reporter_ids,
+        kind="report.merged_resolved",
+        title=gettext_noop("Report %(code)s is resolved"),
+        body=gettext_noop(
+            "Your report was merged into %(code)s, which deals with the same problem; "
+            "it is now resolved."
+        ),
+        params={"code": report.tracking_code},
+        url=track_url,
+    )
+
+
+def _notify_agency_of_assignment(report: Report, staff_url: str) -> int:
+    return notify(
+        recipient_ids=_active_users(agency_id=report.agency_id, role__in=sorted(Role.AGENCY)),
+        kind="report.assigned",
+        title=gettext_noop("New report for your agency: %(code)s"),
+        body=gettext_noop("Report %(code)s (%(category)s) is now with %(agency)s."),
+        params={
+            "code": report.tracking_code,
+            "category": _name_of(report.category, "no category"),
+            "agency": _name_of(report.agency, "the triage queue"),
+        },
+        url=staff_url,
+    )
+
+
+def _notify_operators_of_triage(report: Report, staff_url: str) -> int:
+    return notify(
+        recipient_ids=_active_users(role=Role.OPERATOR),
+        kind="report.triage",
+        title=gettext_noop("Report %(code)s waits in triage"),
+        body=gettext_noop("Choose the agency responsible for report %(code)s (%(category)s)."),
+        params={
+            "code": report.tracking_code,
+            "category": _name_of(report.category, "no category"),
+        },
+        url=staff_url,
+    )
+
+
+def _notify_escalation(report: Report, staff_url: str) -> int:
+    heads = _active_users(role=Role.OPERATOR)
+    if report.agency_id:
+        heads = heads | _active_users(role=Role.AGENCY_HEAD, agency_id=report.agency_id)
+    due = timezone.localtime(report.due_at).strftime("%d/%m/%Y %H:%M") if report.due_at else "—"
+    return notify(
+        recipient_ids=heads,
+        kind="report.escalated",
+        title=gettext_noop("Report %(code)s is overdue"),
+        body=gettext_noop(
+            "Report %(code)s (%(category)s) was due on %(due)s and is still open with %(agency)s."
+        ),
+        params={
+            "code": report.tracking_code,
+            "category": _name_of(report.category, "no category"),
+            "due": due,
+            "agency": _name_of(report.agency, "the triage queue"),
+        },
+        url=staff_url,
+    )
+
+
+def schedule_extension_decided(extension: ExtensionRequest) -> None:
+    """Tell the staff member who asked for more time what was decided, after the commit."""
+    requester_id = extension.requested_by_id
+    if requester_id is None:
+        return
+    report = extension.report
+    approved = extension.status == ExtensionStatus.APPROVED
+    params = {
+        "code": report.tracking_code,
+        "due": timezone.localtime(report.due_at).strftime("%d/%m/%Y %H:%M")
+        if report.due_at
+        else "—",
+        "note": extension.decision_note or "—",
+    }
+    url = reverse("reports:detail", args=[report.pk])
+
+    def tell() -> None:
+        notify(
+            recipient_ids=[requester_id],
+            kind=f"report.extension_{extension.status}",
+            title=gettext_noop("More time for report %(code)s: approved")
+            if approved
+            else gettext_noop("More time for report %(code)s: refused"),
+            body=gettext_noop("The deadline is now %(due)s. Note: %(note)s"),
+            params=params,
+            url=url,
+        )
+
+    transaction.on_commit(tell)

@@ -245,7 +245,7 @@ def test_detail_offers_the_actions_of_the_status_and_role(client, people, submit
     leader = client.get(f"/reports/{report.pk}/")
 
     offered = {key for key, value in staff_actions.items() if value and key != "pending"}
-    assert offered == {"transfer", "start", "answer", "resolve", "reject", "extend"}
+    assert offered == {"transfer", "start", "answer", "resolve", "reject", "extend", "merge"}
     assert not leader.context["any_action"]
     assert 'data-testid="no-actions"' in leader.content.decode()
 

@@ -1,6 +1,6 @@
 /* Service worker of the citizen pages (/reports/): keeps the shell for offline use.
-   Pages: network first, the cached copy when offline. Static files and boundaries: cache
-   first. Posts are never cached (the draft lives in localStorage). */
+   Pages: network first, the cached copy when offline. Static files and boundaries:
+   the cached copy first, refreshed in the background. Posts are never cached (the draft lives in localStorage). */
 "use strict";
 var CACHE = "ioc-reports-v1";
 var SHELL = ["/reports/new/", "/reports/track/"];
@@ -25,12 +25,17 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   var isStatic = url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/api/v1/geo/units.geojson") === 0;
   if (isStatic) {
+    // Stale while revalidate: the cached copy answers at once (offline too) and a fresh
+    // one replaces it in the background, so an upgrade of the IOC reaches installed apps
+    // at their next visit although static file names carry no hash.
     event.respondWith(
       caches.match(request).then(function (cached) {
-        return cached || fetch(request).then(function (response) {
+        var fresh = fetch(request).then(function (response) {
           if (response.ok) { var copy = response.clone(); caches.open(CACHE).then(function (cache) { cache.put(request, copy); }); }
           return response;
         });
+        if (cached) { fresh.catch(function () {}); return cached; }
+        return fresh;
       })
     );
     return;

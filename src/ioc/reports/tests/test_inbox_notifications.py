@@ -1,0 +1,157 @@
+"""In-app notifications of the reports: who is told of what, after the commit, in bulk."""
+
+from datetime import timedelta
+
+import pytest
+
+from ioc.accounts.choices import Role
+from ioc.accounts.tests.factories import UserFactory
+from ioc.inbox.models import Notification
+from ioc.reports import services
+from ioc.reports.notifications import schedule_extension_decided
+from ioc.reports.tests.conftest import MUI_NE
+
+pytestmark = pytest.mark.django_db
+
+
+def _told() -> list[tuple[str, str, str]]:
+    return [
+        (n.recipient.username, n.kind, n.title_text("en"))
+        for n in Notification.objects.select_related("recipient").order_by("pk")
+    ]
+
+
+def test_reporter_agency_and_operators_are_told_of_a_new_report(
+    submit, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        routed = submit(reporter=people["citizen"])
+        triaged = submit(category="noise")
+    code, triage_code = routed.tracking_code, triaged.tracking_code
+
+    assert _told() == [
+        ("citizen", "report.status_changed", f"Your report {code}: Assigned"),
+        ("staff", "report.assigned", f"New report for your agency: {code}"),
+        ("head", "report.assigned", f"New report for your agency: {code}"),
+        ("operator", "report.triage", f"Report {triage_code} waits in triage"),
+    ]
+    told = Notification.objects.get(recipient=people["head"])
+    assert told.url == f"/reports/{routed.pk}/"
+    assert told.body_text("vi") == (
+        f"Phản ánh {code} (Ổ gà, hư hỏng mặt đường) hiện do UBND phường Phan Thiết xử lý."
+    )
+    assert told.body_text("en") == (
+        f"Report {code} (Pothole) is now with Phan Thiet Ward People's Committee."
+    )
+
+
+def test_nothing_is_told_of_a_rolled_back_change(
+    submit, people, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):  # noqa: B017
+        submit(category="nope", reporter=people["citizen"])
+
+    assert _told() == []
+
+
+def test_reporter_is_told_of_each_status_change_and_public_answer_not_of_notes(
+    submit, people, django_capture_on_commit_callbacks
+):
+    report = submit(reporter=people["citizen"])
+    code = report.tracking_code
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_start(report=report, actor=people["staff"])
+        services.report_answer(report=report, text="Đội sẽ tới.", actor=people["staff"])
+        services.report_answer(report=report, text="nội bộ", public=False, actor=people["staff"])
+
+    assert _told() == [
+        ("citizen", "report.status_changed", f"Your report {code}: In progress"),
+        ("citizen", "report.answered", f"An answer to your report {code}"),
+    ]
+    answer = Notification.objects.get(kind="report.answered")
+    assert answer.body == {"vi": "Đội sẽ tới.", "en": "Đội sẽ tới."}
+    assert answer.url == f"/reports/track/{code}/"
+
+
+def test_a_transfer_tells_the_new_agency(submit, people, world, django_capture_on_commit_callbacks):
+    report = submit()
+    newcomer = UserFactory(role=Role.AGENCY_STAFF, agency=world["transport"], username="new")
+    UserFactory(role=Role.AGENCY_STAFF, agency=world["transport"], username="gone", is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_transfer(
+            report=report, agency=world["transport"], reason="Đường tỉnh", actor=people["staff"]
+        )
+
+    assert [(n.recipient, n.kind) for n in Notification.objects.all()] == [
+        (newcomer, "report.assigned")
+    ]
+
+
+def test_every_merged_reporter_is_told_in_app_when_resolved(
+    submit, people, django_capture_on_commit_callbacks
+):
+    main = submit(reporter=people["citizen"])
+    other = UserFactory(username="other_citizen")
+    duplicate = submit(reporter=other)
+    services.report_merge(report=duplicate, into=main, actor=people["staff"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_resolve(report=main, answer="Đã vá", actor=people["staff"])
+
+    code = main.tracking_code
+    assert _told() == [
+        ("citizen", "report.status_changed", f"Your report {code}: Resolved"),
+        ("other_citizen", "report.merged_resolved", f"Report {code} is resolved"),
+        ("citizen", "report.answered", f"An answer to your report {code}"),
+    ]
+
+
+def test_escalation_tells_the_agency_head_and_operators_in_bulk(
+    submit, people, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    report = submit(reporter_email="")
+    UserFactory(role=Role.OPERATOR, username="second_operator")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.report_escalate(report=report, now=report.due_at + timedelta(minutes=5))
+    Notification.objects.all().delete()
+    with django_assert_num_queries(4):  # category, agency, recipients, one INSERT
+        for callback in callbacks:
+            callback()
+
+    assert sorted(n.recipient.username for n in Notification.objects.all()) == [
+        "head",
+        "operator",
+        "second_operator",
+    ]
+    assert Notification.objects.first().title_text("vi") == (
+        f"Phản ánh {report.tracking_code} đã quá hạn"
+    )
+
+
+def test_the_requester_is_told_of_the_extension_decision(
+    submit, people, django_capture_on_commit_callbacks
+):
+    report = submit(point=MUI_NE, category="streetlight")
+    until = report.due_at + timedelta(days=3)
+    extension = services.report_request_extension(
+        report=report,
+        until=until,
+        reason="Chờ vật tư",
+        actor=UserFactory(role=Role.AGENCY_STAFF, agency=report.agency, username="asker"),
+    )
+    extension = services.report_decide_extension(
+        extension=extension, approve=True, note="Đồng ý", actor=people["operator"]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_extension_decided(extension)
+
+    notification = Notification.objects.get(kind="report.extension_approved")
+    assert notification.recipient.username == "asker"
+    assert notification.title_text("en") == (
+        f"More time for report {report.tracking_code}: approved"
+    )
+    assert notification.body_text("en").endswith("Note: Đồng ý")
