@@ -7,19 +7,24 @@ client acting for its agency, or for the whole deployment when it has none) or N
 system itself: routing, escalation).
 """
 
+import fcntl
 import html
 import re
 import secrets
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -31,7 +36,7 @@ from ioc.core.models import TimelineEvent
 from ioc.core.services import timeline_record
 from ioc.core.workflow import IllegalTransition
 from ioc.geo.selectors import locate
-from ioc.reports import notifications
+from ioc.reports import figures, notifications, reference
 from ioc.reports.choices import (
     EXTENSION_WORKFLOW,
     REPORT_WORKFLOW,
@@ -45,7 +50,16 @@ from ioc.reports.choices import (
     ReportStatus,
     WebhookEvent,
 )
-from ioc.reports.images import CleanPhoto, photo_clean
+from ioc.reports.images import (
+    CheckedPhoto,
+    CleanPhoto,
+    pending_delete,
+    pending_read,
+    pending_save,
+    photo_check,
+    photo_clean,
+    photo_reencode,
+)
 from ioc.reports.models import (
     Category,
     CategoryAttribute,
@@ -55,7 +69,7 @@ from ioc.reports.models import (
     ReportPhoto,
     RoutingRule,
 )
-from ioc.reports.selectors import report_can_act, routing_resolve
+from ioc.reports.selectors import report_can_act
 
 Actor = User | ApiKey | None
 
@@ -153,29 +167,99 @@ def _new_tracking_code(moment: datetime) -> str:
 def _save_photos(
     report: Report, photos: Sequence[CleanPhoto], kind: str, user: User | None
 ) -> list[ReportPhoto]:
-    saved = []
-    for photo in photos:
-        record = ReportPhoto(
-            report=report,
-            kind=kind,
-            uploaded_by=user,
-            size=len(photo.content),
-            width=photo.width,
-            height=photo.height,
-        )
-        # A random name: the original file name may hold personal data.
-        record.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo.content), save=False)
-        record.save()
-        saved.append(record)
-    return saved
+    # A random name: the original file name may hold personal data.
+    return [_save_photo(report, photo, kind, user, f"{uuid.uuid4().hex}.jpg") for photo in photos]
+
+
+def _save_photo(
+    report: Report, photo: CleanPhoto, kind: str, user: User | None, file_name: str
+) -> ReportPhoto:
+    record = ReportPhoto(
+        report=report,
+        kind=kind,
+        uploaded_by=user,
+        size=len(photo.content),
+        width=photo.width,
+        height=photo.height,
+    )
+    record.image.save(file_name, ContentFile(photo.content), save=False)
+    record.save()
+    return record
 
 
 def _clean_photos(photos: Sequence[IO[bytes] | bytes], field: str) -> list[CleanPhoto]:
+    _check_photo_count(photos, field)
+    return [photo_clean(photo, field=field, index=index) for index, photo in enumerate(photos)]
+
+
+def _check_photos(photos: Sequence[IO[bytes] | bytes], field: str) -> list[CheckedPhoto]:
+    _check_photo_count(photos, field)
+    return [photo_check(photo, field=field, index=index) for index, photo in enumerate(photos)]
+
+
+def _check_photo_count(photos: Sequence[IO[bytes] | bytes], field: str) -> None:
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(
             {field: _("At most %(count)s photos may be sent.") % {"count": MAX_PHOTOS}}
         )
-    return [photo_clean(photo, field=field, index=index) for index, photo in enumerate(photos)]
+
+
+def _queue_photos(report: Report, photos: Sequence[CheckedPhoto], user: User | None) -> None:
+    """Keep the checked uploads privately and queue their re-encoding. The database queue
+    (the default) takes the task in the report's transaction: both are committed, or
+    neither. Another queue (Redis) is only told after the commit, so that its worker
+    finds the report."""
+    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+
+    from ioc.reports.tasks import publish_report_photos
+
+    if not photos:
+        return
+    names = [pending_save(photo.content) for photo in photos]
+
+    def enqueue() -> None:
+        publish_report_photos.enqueue(
+            report.pk, names, PhotoKind.CITIZEN, user.pk if user else None
+        )
+
+    backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+    if backend in {"DatabaseBackend", "ImmediateBackend", "DummyBackend"}:
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
+def report_photos_publish(
+    *, report: Report, names: Sequence[str], kind: str, user: User | None
+) -> list[ReportPhoto]:
+    """Re-encode a report's queued uploads (EXIF removed) into public photos, in order;
+    returns them. Safe to run again: a photo keeps its upload's name and is made once. A
+    photo whose pixels turn out damaged is dropped, with a timeline event saying so.
+
+    The decoding runs before the transaction, so that the database is not held for it."""
+    file_names = {name: f"{name}.jpg" for name in names}
+    done = {Path(photo.image.name or "").name for photo in report.photos.all()}
+    results: list[tuple[str, CleanPhoto | ValidationError]] = []
+    for index, name in enumerate(names):
+        content = None if file_names[name] in done else pending_read(name)
+        if content is None:
+            continue
+        try:
+            results.append((name, photo_reencode(content, "photos", index)))
+        except ValidationError as error:
+            results.append((name, error))
+    with transaction.atomic():
+        for name, result in results:
+            if isinstance(result, ValidationError):
+                timeline_record(
+                    target=report, verb="photo_refused", reason=" ".join(result.messages)[:500]
+                )
+            else:
+                _save_photo(report, result, kind, user, file_names[name])
+    for name in names:
+        pending_delete(name)
+    wanted = set(file_names.values())
+    return [p for p in report.photos.all() if Path(p.image.name or "").name in wanted]
 
 
 def _check_rate(ip: str | None, device_id: str, now: datetime) -> None:
@@ -202,9 +286,7 @@ def _clean_attributes(category: Category | None, given: dict[str, Any]) -> dict[
     if category is None:
         return {}
     cleaned: dict[str, Any] = {}
-    questions: list[CategoryAttribute] = [
-        attribute for attribute in category.attributes.all() if attribute.is_active
-    ]
+    questions: list[CategoryAttribute] = reference.category_questions(category)
     for attribute in questions:
         if not attribute.variable:
             continue
@@ -255,13 +337,30 @@ def _resolve_category(category: Category | str | None, *, allow_internal: bool) 
     if isinstance(category, Category):
         found: Category | None = category
     else:
-        found = Category.objects.filter(code=category).first()
+        found = reference.category_by_code(category)
     if found is None or not found.is_active or (not found.is_public and not allow_internal):
         code = category.code if isinstance(category, Category) else category
         raise ValidationError(
             {"category": _("Unknown category “%(code)s”.") % {"code": str(code)[:60]}}
         )
     return found
+
+
+def category_suggestion(description: str) -> tuple[Category | None, float | None]:
+    """The classifier's best suggestion among the active public categories and its
+    confidence, or (None, None). Never raises nor waits for the model's training (the
+    first call in a process starts it): a suggestion must not block a citizen."""
+    from ioc.reports.classifier import suggest_category
+
+    try:
+        suggestions = suggest_category(description, wait=False)
+    except Exception:  # a broken model must not stop a report
+        return None, None
+    for code, confidence in suggestions:
+        category = reference.category_by_code(code)
+        if category is not None and category.is_active and category.is_public:
+            return category, confidence
+    return None, None
 
 
 # -- submission ----------------------------------------------------------------------------
@@ -320,7 +419,7 @@ def report_submit(
     if reporter is None and not isinstance(actor, ApiKey):
         # Before decoding the photos: a flood must not cost their CPU.
         _check_rate(ip, device_id, now)
-    clean_photos = _clean_photos(photos, "photos")
+    checked_photos = _check_photos(photos, "photos")
     media_url = media_url.strip()
     if media_url:
         try:
@@ -335,10 +434,10 @@ def report_submit(
             raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
     # Routing is part of the submission: the report is stored already assigned (or in
     # triage), and the timeline shows both steps, as report_transition would record them.
-    agency = routing_resolve(category=found, location=location)
+    agency = reference.routing_agency(category=found, location=location)
     routed_status = ReportStatus.ASSIGNED if agency else ReportStatus.TRIAGE
     REPORT_WORKFLOW.check(ReportStatus.NEW, routed_status)
-    with transaction.atomic():
+    with _submission_transaction():
         report = Report(
             category=found,
             description=description,
@@ -367,23 +466,14 @@ def report_submit(
         report.due_at = _deadline(found, received_at)
         report.expected_at = report.due_at
         _insert_with_code(report)
-        _save_photos(report, clean_photos, PhotoKind.CITIZEN, reporter)
-        _record(
-            replayed_at,
-            target=report,
+        figures.report_written(report, new=True)
+        _queue_photos(report, checked_photos, reporter)
+        _record_submission(
+            report,
             actor=_actor_user(actor) or reporter,
             actor_label="" if reporter or isinstance(actor, User) else _actor_label(actor),
-            verb="submitted",
-            to_state=ReportStatus.NEW,
-            data={"source": source, "photos": len(clean_photos)},
-        )
-        _record(
-            replayed_at,
-            target=report,
-            verb=_verb_for(ReportStatus.NEW, routed_status),
-            from_state=ReportStatus.NEW,
-            to_state=routed_status,
-            data={"agency": agency.code} if agency else {},
+            photo_count=len(checked_photos),
+            at=replayed_at,
         )
         subscriptions = notifications.active_subscriptions()
         notifications.schedule(
@@ -396,6 +486,69 @@ def report_submit(
             subscriptions=subscriptions,
         )
     return report
+
+
+# SQLite has one writer at a time. A connection that finds the database busy sleeps in
+# SQLite's busy handler, up to 100 ms a turn, even when the writer finishes a millisecond
+# later: at 8 concurrent submissions (one thread per request under ASGI) that stalled
+# requests for hundreds of ms. Submissions queue instead on a lock of the process and,
+# between processes (`ioc serve --workers N`), on an flock of a file beside the database;
+# the next one starts as soon as the previous one commits. Other writers still wait in
+# SQLite, as before.
+_SQLITE_SUBMISSIONS = threading.Lock()
+
+
+@contextmanager
+def _submission_transaction() -> Iterator[None]:
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            yield
+        return
+    with _SQLITE_SUBMISSIONS, _sqlite_file_lock(), transaction.atomic():
+        yield
+
+
+@contextmanager
+def _sqlite_file_lock() -> Iterator[None]:
+    database = str(connection.settings_dict["NAME"])
+    folder = Path(database).parent
+    if database.startswith("file:") or ":memory:" in database or not folder.is_dir():
+        yield  # an in-memory database (tests) has one process
+        return
+    with open(f"{database}.submissions-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
+def _record_submission(
+    report: Report, *, actor: User | None, actor_label: str, photo_count: int, at: datetime | None
+) -> None:
+    """The two timeline events of a submission (sent, then routed) in one INSERT: what
+    timeline_record would write for each."""
+    content_type = ContentType.objects.get_for_model(report)
+    events = [
+        TimelineEvent(
+            content_type=content_type,
+            object_id=str(report.pk),
+            actor=actor,
+            actor_label=actor_label or (actor.get_username() if actor else "system"),
+            verb="submitted",
+            to_state=ReportStatus.NEW,
+            data={"source": report.source, "photos": photo_count},
+        ),
+        TimelineEvent(
+            content_type=content_type,
+            object_id=str(report.pk),
+            actor_label="system",
+            verb=_verb_for(ReportStatus.NEW, report.status),
+            from_state=ReportStatus.NEW,
+            to_state=report.status,
+            data={"agency": report.agency.code} if report.agency else {},
+        ),
+    ]
+    TimelineEvent.objects.bulk_create(events)
+    if at is not None:
+        TimelineEvent.objects.filter(pk__in=[event.pk for event in events]).update(created_at=at)
 
 
 def _locate(lat: float, lon: float):
@@ -506,6 +659,7 @@ def report_transition(
         details["due_at"] = report.due_at.isoformat()
     report.status = to_status
     report.save()
+    figures.report_written(report)
     _record(
         at,
         target=report,
@@ -704,6 +858,7 @@ def report_rate(
     report.rating, report.rating_comment = rating, comment
     report.rated_at = at or timezone.now()
     report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    figures.report_written(report)
     _record(
         at,
         target=report,
@@ -841,6 +996,7 @@ def report_decide_extension(
         report.expected_at = extension.requested_due_at
         report.escalated_at = None
         report.save(update_fields=["due_at", "expected_at", "escalated_at", "updated_at"])
+        figures.report_written(report)
     timeline_record(
         target=report,
         actor=_actor_user(actor),
@@ -852,6 +1008,7 @@ def report_decide_extension(
             "due_at": report.due_at.isoformat() if report.due_at else None,
         },
     )
+    notifications.schedule_extension_decided(extension)
     return extension
 
 
@@ -951,6 +1108,7 @@ def report_update(
         report.published = published
     if changed:
         report.save()
+        figures.report_written(report)
         timeline_record(
             target=report,
             actor=_actor_user(actor),

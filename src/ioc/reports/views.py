@@ -7,7 +7,7 @@ service (validation, illegal move, permission) comes back as a message, never a 
 
 import csv
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from ioc.accounts.models import Agency
 from ioc.core.access import restrict
 from ioc.core.filters import FilterError, parse_filters
 from ioc.core.htmx import render_page
+from ioc.core.periods import DateRange
 from ioc.core.workflow import IllegalTransition
 from ioc.geo.models import AdminUnit
 from ioc.geo.selectors import communes, legacy_districts
@@ -49,6 +50,7 @@ from ioc.reports.forms import (
     BulkForm,
     ExtensionDecisionForm,
     ExtensionForm,
+    MergeForm,
     RateForm,
     ReasonForm,
     RejectForm,
@@ -99,6 +101,7 @@ VERB_LABELS = {
     "personal_data_viewed": gettext_lazy("Reporter's contact details viewed"),
     "updated": gettext_lazy("Details changed"),
     "duplicate_merged": gettext_lazy("A duplicate was merged into this report"),
+    "photo_refused": gettext_lazy("A photo could not be read and was left out"),
 }
 PUBLIC_REASON_VERBS = frozenset({"rejected", "reopened", "reopened_by_rating", "merged"})
 
@@ -483,12 +486,14 @@ def _figure_tiles(stats, median_hours: float | None = None, *, with_median: bool
         {
             "key": "satisfied_pct",
             "value": stats.satisfied_pct,
+            # xgettext:no-python-format
             "label": _("% satisfied"),
             "pct": True,
         },
         {
             "key": "on_time_pct",
             "value": stats.on_time_pct,
+            # xgettext:no-python-format
             "label": _("% completed on time"),
             "pct": True,
         },
@@ -819,6 +824,10 @@ def _actions(user, report: Report) -> dict[str, bool]:
         "reopen": can_act and ReportStatus.REOPENED in allowed,
         "close": can_act and ReportStatus.CLOSED in allowed,
         "extend": can_act and report.status in ReportStatus.WORKING and pending is None,
+        "merge": can_act
+        and report.status in ReportStatus.OPEN
+        and ReportStatus.REJECTED in allowed
+        and report.merged_into_id is None,
         "decide": decides,
         "pending": pending,
     }
@@ -839,7 +848,7 @@ def report_detail(request, pk: int):
         user=user, report=report
     )
     has_personal_data = may_see_contact and bool(
-        report.reporter_name or report.reporter_phone or report.reporter_email
+        report.reporter_name or report.reporter_phone or report.reporter_email or report.reporter_id
     )
     if has_personal_data:
         services.report_personal_data_viewed(report=report, actor=user)
@@ -849,6 +858,10 @@ def report_detail(request, pk: int):
     state = selectors.deadline_state(report)
     context = {
         "report": report,
+        "duplicates": _duplicates(user, report) if actions["merge"] else [],
+        "merged_reports": list(
+            report.merged_reports.select_related("category").order_by("received_at")
+        ),
         "category_name": report.category.display_name(language) if report.category_id else "",
         "commune_name": report.commune.display_name(language) if report.commune_id else "",
         "district_name": report.legacy_district.display_name(language)
@@ -879,6 +892,7 @@ def report_detail(request, pk: int):
             "reopen": ReasonForm(prefix="reopen"),
             "close": ReasonForm(prefix="close"),
             "extend": ExtensionForm(prefix="extend"),
+            "merge": MergeForm(prefix="merge"),
             "decide": ExtensionDecisionForm(
                 prefix="decide",
                 initial={"extension": actions["pending"].pk if actions["pending"] else None},
@@ -892,6 +906,50 @@ def report_detail(request, pk: int):
         **_map_settings(),
     }
     return render(request, "reports/detail.html", context)
+
+
+def _duplicates(user, report: Report) -> list[dict]:
+    """Open reports that look like this one and that the user may merge it into."""
+    language = _language()
+    suggestions = selectors.report_duplicates(
+        lat=report.lat,
+        lon=report.lon,
+        category=report.category,
+        text=report.description,
+        exclude=report,
+    )
+    reachable = set(
+        restrict(
+            Report.objects.filter(pk__in=[s.report.pk for s in suggestions]), user, "change"
+        ).values_list("pk", flat=True)
+    )
+    return [
+        {
+            "report": s.report,
+            "distance_m": round(s.distance_m),
+            "similarity": round(s.similarity * 100),
+            "category_name": s.report.category.display_name(language)
+            if s.report.category_id
+            else "",
+            "status_colour": ReportStatus.colour(s.report.status),
+        }
+        for s in suggestions
+        if s.report.pk in reachable
+    ]
+
+
+def _merge(request, report: Report, code: str) -> str:
+    into = selectors.report_by_tracking_code(code)
+    if into is not None:
+        into = selectors.report_get(user=request.user, pk=into.pk)
+    if into is None:
+        raise ValidationError(
+            {"into": _("No report has the tracking code %(code)s.") % {"code": code}}
+        )
+    services.report_merge(report=report, into=into, actor=request.user)
+    return _("Merged into %(code)s: the reporters are told when it is resolved.") % {
+        "code": into.tracking_code
+    }
 
 
 def _run_action(request, report: Report, action: str) -> None:
@@ -909,6 +967,7 @@ def _run_action(request, report: Report, action: str) -> None:
         "reopen": lambda: ReasonForm(data, prefix="reopen"),
         "close": lambda: ReasonForm(data, prefix="close"),
         "extend": lambda: ExtensionForm(data, prefix="extend"),
+        "merge": lambda: MergeForm(data, prefix="merge"),
         "decide": lambda: ExtensionDecisionForm(data, prefix="decide"),
     }
     make = forms[action]
@@ -967,6 +1026,8 @@ def _run_action(request, report: Report, action: str) -> None:
                 report=report, until=until, reason=values["reason"], actor=user
             )
             done = _("Extension requested.")
+        case "merge":
+            done = _merge(request, report, values["into"])
         case "decide":
             extension = report.extensions.filter(pk=values["extension"]).first()
             if extension is None:
@@ -988,6 +1049,7 @@ ACTIONS = (
     "reopen",
     "close",
     "extend",
+    "merge",
     "decide",
 )
 
@@ -1026,12 +1088,21 @@ def dashboard(request):
     # A period still running is counted up to today: "overdue at its end" must not
     # count reports whose deadline is still ahead.
     start, end = shell_filters.start, min(shell_filters.end, timezone.localdate())
-    stats = selectors.report_figures(start=start, end=end, **filters)
-    median = selectors.report_median_hours_to_complete(start=start, end=end, **filters)
-    by_commune = selectors.report_stats_by(group="commune", start=start, end=end, **filters)
-    by_agency = selectors.report_stats_by(group="agency", start=start, end=end, **filters)
-    by_category = selectors.report_stats_by(group="category", start=start, end=end, **filters)
-    trend = selectors.report_monthly_trend(start=start, end=end, **filters)
+    figures = selectors.report_dashboard_figures(start=start, end=end, **filters)
+    stats, median, trend = figures.stats, figures.median_hours, figures.trend
+    by_commune, by_agency, by_category = figures.by_commune, figures.by_agency, figures.by_category
+    before_start, before_end = _previous_period(shell_filters.period, start, end)
+    before = selectors.report_dashboard_figures(
+        start=before_start, end=before_end, with_groups=False, **filters
+    )
+    tiles = _figure_tiles(stats, median, with_median=True)
+    _compare_tiles(tiles, before.stats, before.median_hours, before_start, before_end)
+    # The sparklines: the period's months, or the last twelve for a short period.
+    sparkline_trend = trend
+    if len(trend) < 6:
+        sparkline_start = (end.replace(day=1) - timedelta(days=335)).replace(day=1)
+        sparkline_trend = selectors.report_monthly_trend(start=sparkline_start, end=end, **filters)
+    _add_sparklines(tiles, sparkline_trend)
     choropleth = {
         g.code: {
             "received": g.stats.received,
@@ -1042,7 +1113,7 @@ def dashboard(request):
         if g.code
     }
     context = {
-        "tiles": _figure_tiles(stats, median, with_median=True),
+        "tiles": tiles,
         "stats": stats,
         "choropleth": choropleth,
         "trend": {
@@ -1064,6 +1135,88 @@ def dashboard(request):
         **_map_settings(),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+# Whether a rise of the figure is good news (True), bad news (False) or neither (None).
+RISE_IS_GOOD = {
+    "received": None,
+    "completed": True,
+    "in_progress": False,
+    "overdue": False,
+    "ratings": True,
+    "satisfied": True,
+    "satisfied_pct": True,
+    "on_time_pct": True,
+    "median_hours": False,
+}
+
+
+def _previous_period(period, start: date, end: date) -> tuple[date, date]:
+    """The period before, as long as the one shown: last month's first 25 days for this
+    month up to the 25th; the same number of days before a custom range."""
+    if isinstance(period, DateRange):
+        days = end - start
+        return start - days - timedelta(days=1), start - timedelta(days=1)
+    before = period.shift(-1)
+    if end >= period.end:
+        return before.start, before.end
+    return before.start, min(before.end, before.start + (end - start))
+
+
+def _compare_tiles(tiles, before, before_median, before_start: date, before_end: date) -> None:
+    """Add to each tile its change from the previous period: ▲/▼ and the change in %
+    (in points for a percentage), coloured as good or bad news."""
+    values = {**before.as_dict(), "median_hours": before_median}
+    for tile in tiles:
+        now, then = tile["value"], values.get(tile["key"])
+        if now is None or then is None:
+            continue
+        if tile.get("pct"):
+            change = round(now - then, 1)
+            text = _("%(change)s points") % {"change": f"{abs(change):g}"}
+        elif then:
+            change = round(100 * (now - then) / then, 1)
+            text = f"{abs(change):g}%"
+        else:
+            continue
+        good = RISE_IS_GOOD.get(tile["key"])
+        tone = (
+            "secondary"
+            if good is None or not change
+            else ("success" if (change > 0) == good else "danger")
+        )
+        tile["change"] = {
+            "arrow": "▲" if change > 0 else "▼" if change < 0 else "=",
+            "text": text,
+            "tone": tone,
+            "title": _("%(value)s from %(start)s to %(end)s")
+            % {
+                "value": then,
+                "start": formats.date_format(before_start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(before_end, "SHORT_DATE_FORMAT"),
+            },
+        }
+
+
+def _add_sparklines(tiles, trend: list[dict]) -> None:
+    """A line of the months under the received and completed tiles."""
+    for tile in tiles:
+        if tile["key"] not in ("received", "completed") or len(trend) < 3:
+            continue
+        values = [row[tile["key"]] for row in trend]
+        top = max(values) or 1
+        step = 100 / (len(values) - 1)
+        tile["sparkline"] = {
+            "points": " ".join(
+                f"{i * step:.1f},{22 - 20 * value / top:.1f}" for i, value in enumerate(values)
+            ),
+            "label": _("%(first)s to %(last)s: %(values)s")
+            % {
+                "first": trend[0]["month"],
+                "last": trend[-1]["month"],
+                "values": ", ".join(str(value) for value in values),
+            },
+        }
 
 
 def _area_label(area, language: str) -> str:
