@@ -429,21 +429,7 @@ def _data_set_entry(request, data_sets: list[DataSet], data_set: DataSet):
     closed_on = data_set_period_closed(data_set, unit.org_unit_id, period) if unit else None
     locked = (report is not None and report.is_locked) or closed_on is not None
     current = _current_values(indicators, unit, period) if unit is not None else {}
-    rows = []
-    for indicator in indicators:
-        stored = current.get(indicator.pk)
-        rows.append(
-            {
-                "indicator": indicator,
-                "name": indicator.display_name(language),
-                "stored": stored,
-                "status_colour": DataValueStatus.colour(stored.status) if stored else "",
-                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
-                "error": errors.get(indicator.code, ""),
-                "locked": locked
-                or (stored is not None and stored.status == DataValueStatus.APPROVED),
-            }
-        )
+    rows = _entry_rows(indicators, current, posted, errors, language, locked=locked)
     may_change = data_set_may(user=request.user, data_set=data_set, action="change")
     may_approve = data_set.approval_required and may_change
     context = {
@@ -614,20 +600,7 @@ def _sector_entry(request, data_sets: list[DataSet]):
                 f"&unit={unit.qualified_code}"
             )
     current = _current_values(in_period, unit, period) if unit is not None else {}
-    rows = []
-    for indicator in in_period:
-        stored = current.get(indicator.pk)
-        rows.append(
-            {
-                "indicator": indicator,
-                "name": indicator.display_name(language),
-                "stored": stored,
-                "status_colour": DataValueStatus.colour(stored.status) if stored else "",
-                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
-                "error": errors.get(indicator.code, ""),
-                "locked": stored is not None and stored.status == DataValueStatus.APPROVED,
-            }
-        )
+    rows = _entry_rows(in_period, current, posted, errors, language, locked=False)
     context = {
         "mode": "sector",
         "data_sets": [(d.code, d.display_name(language)) for d in data_sets],
@@ -645,6 +618,30 @@ def _sector_entry(request, data_sets: list[DataSet]):
         "language": language,
     }
     return render_page(request, "indicators/entry.html", context)
+
+
+def _entry_rows(
+    indicators, current: dict, posted, errors: dict, language: str, *, locked: bool
+) -> list[dict]:
+    """One row of the entry grid per indicator: its stored value, the text to show (what
+    was posted, else the stored value), its error, and whether it is read-only (the whole
+    report locked, or the value approved)."""
+    rows = []
+    for indicator in indicators:
+        stored = current.get(indicator.pk)
+        rows.append(
+            {
+                "indicator": indicator,
+                "name": indicator.display_name(language),
+                "stored": stored,
+                "status_colour": DataValueStatus.colour(stored.status) if stored else "",
+                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
+                "error": errors.get(indicator.code, ""),
+                "locked": locked
+                or (stored is not None and stored.status == DataValueStatus.APPROVED),
+            }
+        )
+    return rows
 
 
 def _plain(value: Decimal) -> str:

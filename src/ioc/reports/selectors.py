@@ -642,12 +642,13 @@ class DashboardFigures:
 
 
 def report_dashboard_figures(
-    *, start: date, end: date, with_groups: bool = True, **filters: Any
+    *, start: date, end: date, with_groups: bool = True, with_median: bool = True, **filters: Any
 ) -> DashboardFigures:
     """Everything the dashboard shows for a period, from one reading of the figures;
-    `with_groups` False: the totals and the median only (the previous period's)."""
+    `with_groups` False: the totals (and the median unless `with_median` is False) only,
+    as for the previous period's comparison."""
     the_plan = _plan(start, end, filters)
-    median = _median(the_plan, start, end, filters)
+    median = _median(the_plan, start, end, filters) if with_median else None
     if not with_groups:
         stats = _stats_of(figures.figure_total(the_plan))
         return DashboardFigures(stats, median, [], [], [], [])

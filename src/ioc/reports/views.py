@@ -1092,8 +1092,10 @@ def dashboard(request):
     stats, median, trend = figures.stats, figures.median_hours, figures.trend
     by_commune, by_agency, by_category = figures.by_commune, figures.by_agency, figures.by_category
     before_start, before_end = _previous_period(shell_filters.period, start, end)
+    # Without the previous period's median: its histogram reads the boundary months row
+    # by row, ≈ 40 ms of a past year's dashboard at 1 M reports (docs/performance.md).
     before = selectors.report_dashboard_figures(
-        start=before_start, end=before_end, with_groups=False, **filters
+        start=before_start, end=before_end, with_groups=False, with_median=False, **filters
     )
     tiles = _figure_tiles(stats, median, with_median=True)
     _compare_tiles(tiles, before.stats, before.median_hours, before_start, before_end)
