@@ -19,9 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from ioc.accounts.choices import Role
 from ioc.accounts.decorators import staff_required
@@ -708,11 +707,11 @@ COMPLETENESS_COLOURS = {
     "overdue": "danger",
 }
 COMPLETENESS_LABELS = {
-    "approved": _lazy("Approved"),
-    "on_time": _lazy("Submitted on time"),
-    "late": _lazy("Submitted late"),
-    "missing": _lazy("Not reported yet"),
-    "overdue": _lazy("Overdue"),
+    "approved": pgettext_lazy("data value", "Approved"),
+    "on_time": gettext_lazy("Submitted on time"),
+    "late": gettext_lazy("Submitted late"),
+    "missing": gettext_lazy("Not reported yet"),
+    "overdue": gettext_lazy("Overdue"),
 }
 
 
