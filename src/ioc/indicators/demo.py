@@ -669,10 +669,16 @@ def data_set_reports_load(span: DemoRange, hierarchy: Hierarchy) -> int:
             DataSetReport.objects.filter(data_set=data_set).values_list("org_unit_id", "period")
         )
         for period in periods:
-            for org_unit in data_set.org_units.all():
+            for org_unit in data_set.org_units.select_related("admin_unit", "facility"):
                 if (org_unit.pk, period.id) in done:
                     continue
-                draw = _gauss(SEED, "report", data_set.code, org_unit.pk, period.id)
+                # Drawn by the unit's code, not its key: the keys differ between databases.
+                unit_code = (
+                    f"{org_unit.admin_unit.structure}:{org_unit.admin_unit.code}"
+                    if org_unit.admin_unit
+                    else f"facility:{org_unit.facility.code}"
+                )
+                draw = _gauss(SEED, "report", data_set.code, unit_code, period.id)
                 if period == periods[0] and _NORMAL.cdf(draw) < SKIPPED_SHARE:
                     continue
                 # Most a few days before the deadline; about one in six after it.
