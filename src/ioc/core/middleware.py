@@ -45,3 +45,37 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query string is refused with a 400 naming where
+    it is, before any view queries with it: PostgreSQL refuses NUL in every text
+    parameter ("text fields cannot contain NUL"), which would otherwise be a 500.
+    Open311 answers its own errors in the spec's format (reports/open311/views.py)."""
+
+    OWN_FORMAT_PREFIXES = ("/open311/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        if not request.path.startswith(self.OWN_FORMAT_PREFIXES):
+            where = self._where(request)
+            if where is not None:
+                message = _("%(name)s: contains a NUL character.") % {"name": where}
+                if request.path.startswith(LanguageMiddleware.API_PREFIXES):
+                    return JsonResponse({"detail": message}, status=400)
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _where(request) -> str | None:
+        if "\x00" in request.path:
+            return "path"
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "")[:60]
+        return None

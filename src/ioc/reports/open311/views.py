@@ -58,6 +58,7 @@ def open311_view(methods: tuple[str, ...] = ("GET",)):
                         400,
                         _("Method %(method)s is not allowed here.") % {"method": request.method},
                     )
+                _refuse_nul_characters(request)
                 return view(request, fmt, **kwargs)
             except Open311Error as error:
                 return error_response(fmt, error)
@@ -65,6 +66,20 @@ def open311_view(methods: tuple[str, ...] = ("GET",)):
         return csrf_exempt(wrapper)
 
     return decorate
+
+
+def _refuse_nul_characters(request: HttpRequest) -> None:
+    """No text field of ours can hold a NUL character (PostgreSQL refuses it outright):
+    a parameter carrying one is a bad request, named, before any query."""
+    if "\x00" in request.path:
+        raise Open311Error(400, _("%(name)s: contains a NUL character.") % {"name": "path"})
+    data = request.GET if request.method == "GET" else request.POST
+    for name, values in data.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise Open311Error(
+                400,
+                _("%(name)s: contains a NUL character.") % {"name": name.replace("\x00", "")[:60]},
+            )
 
 
 def _absolute(request: HttpRequest, path: str) -> str:

@@ -10,7 +10,7 @@ from ioc.accounts.tests.factories import UserFactory
 from ioc.core.periods import DateRange, parse_period
 from ioc.reports import services
 from ioc.reports.tests.conftest import MUI_NE, local
-from ioc.reports.views import _previous_period
+from ioc.reports.views.figures import _previous_period
 
 PASSWORD = "correct horse battery"
 

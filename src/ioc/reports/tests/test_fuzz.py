@@ -115,3 +115,38 @@ def test_stats_never_answers_500(client, world, params):
     response = client.get("/api/v1/reports/stats", params)
 
     assert response.status_code in (200, 400, 422)
+
+
+# PostgreSQL refuses a NUL character in any text parameter of a query ("text fields
+# cannot contain NUL"): each entry point must answer a 4xx before querying. Hypothesis
+# found the Open311 one on PostgreSQL; these pin each entry point on both databases.
+
+
+def test_open311_get_refuses_a_nul_character_naming_the_parameter(client, world):
+    response = client.get("/open311/v2/requests.json", {"service_code": "pot\x00hole"})
+
+    assert response.status_code == 400
+    assert response.json() == [
+        {"code": 400, "description": "service_code: contains a NUL character."}
+    ]
+
+
+@pytest.mark.parametrize("param", ["commune", "legacy_district", "category", "agency"])
+def test_stats_with_a_nul_character_is_a_client_error(client, world, param):
+    response = client.get("/api/v1/reports/stats", {"from": "2024-01-01", param: "a\x00b"})
+
+    assert response.status_code in (400, 422)
+
+
+def test_tracking_a_code_with_a_nul_character_is_a_400_naming_the_path(client, world):
+    response = client.get("/api/v1/reports/track/PA-\x00")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "path: contains a NUL character."}
+
+
+def test_a_page_with_a_nul_character_in_its_query_is_a_400_naming_it(client, world):
+    response = client.get("/reports/public/", {"q": "ổ gà\x00"})
+
+    assert response.status_code == 400
+    assert response.content.decode() == "q: contains a NUL character."
