@@ -625,15 +625,13 @@ def _plan(
                         )
             value: Decimal | None = None
             text = "" if row.value is None else str(row.value)
-            if deleting:
-                pass
-            elif (text, indicator.value_type) in parsed:
-                value = parsed[(text, indicator.value_type)]
-            elif text.strip():
+            # A deletion carries no value to check; each distinct text is parsed once.
+            key = (text, indicator.value_type)
+            if not deleting and key in parsed:
+                value = parsed[key]
+            elif not deleting and text.strip():
                 try:
-                    value = parsed[(text, indicator.value_type)] = parse_value(
-                        text, indicator.value_type
-                    )
+                    value = parsed[key] = parse_value(text, indicator.value_type)
                 except ValueError as error:
                     conflict(row, "value", text, str(error))
                     continue
