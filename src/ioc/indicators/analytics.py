@@ -220,9 +220,6 @@ class Reader:
         return (top / bottom * indicator.factor).quantize(aggregation.QUANTUM)
 
 
-_Reader = Reader  # the name it had
-
-
 def analytics_batch(
     *,
     indicators: Iterable[Indicator],
@@ -255,7 +252,7 @@ def analytics_value(
     unit_id = _org_unit_id(unit)
     if unit_id is None:
         return None
-    return _Reader().value(indicator, unit_id, [_period(period)])
+    return Reader().value(indicator, unit_id, [_period(period)])
 
 
 def analytics_values(
@@ -263,7 +260,7 @@ def analytics_values(
 ) -> dict[tuple[int, str], Decimal | None]:
     """Values for many units and periods at once (a map, a trend), by (org unit id, period
     id); one query per indicator involved."""
-    reader = _Reader()
+    reader = Reader()
     unit_ids = [u for u in (_org_unit_id(unit) for unit in units) if u is not None]
     own = [_period(p) for p in periods]
     if not indicator.is_computed:
@@ -281,8 +278,8 @@ def year_to_date_value(
     if unit_id is None:
         return None
     if own.type == PeriodType.YEARLY:
-        return _Reader().value(indicator, unit_id, [own])
-    return _Reader().value(indicator, unit_id, year_to_date(own))
+        return Reader().value(indicator, unit_id, [own])
+    return Reader().value(indicator, unit_id, year_to_date(own))
 
 
 @dataclass(frozen=True)
@@ -307,7 +304,7 @@ def year_on_year(*, indicator: Indicator, period: Period | str, unit: UnitLike) 
     unit_id = _org_unit_id(unit)
     if unit_id is None:
         return Comparison(None, None, None, None)
-    reader = _Reader()
+    reader = Reader()
     return compare(
         reader.value(indicator, unit_id, [own]),
         reader.value(indicator, unit_id, [own.same_period_last_year()]),
@@ -320,7 +317,7 @@ def period_on_period(*, indicator: Indicator, period: Period | str, unit: UnitLi
     unit_id = _org_unit_id(unit)
     if unit_id is None:
         return Comparison(None, None, None, None)
-    reader = _Reader()
+    reader = Reader()
     return compare(
         reader.value(indicator, unit_id, [own]),
         reader.value(indicator, unit_id, [own.previous()]),

@@ -174,7 +174,7 @@ def data_set_completeness(
         report = reports.get(unit.org_unit_id)
         if report is None:
             state = "overdue" if today > deadline else "missing"
-        elif report.status == DataSetStatus.APPROVED:
+        elif report.is_locked:
             state = "approved"
         else:
             state = "on_time" if report.on_time else "late"
@@ -302,7 +302,7 @@ def data_set_save(
         .filter(data_set=data_set, org_unit=org_unit, period=period.id)
         .first()
     )
-    if report is not None and report.status == DataSetStatus.APPROVED:
+    if report is not None and report.is_locked:
         raise DataSetError({"report": _locked_message()})
     closed_on = data_set_period_closed(data_set, org_unit.pk, period)
     if closed_on is not None:
@@ -322,16 +322,17 @@ def data_set_save(
         )
     }
     errors: dict[str, str] = {}
+    hierarchy = Hierarchy.load()
     for indicator in data_set_indicators(data_set):
         stored = current.get(indicator.pk)
+        stored_text = "" if stored is None else format(stored.value.normalize(), "f")
         if indicator.code in values:
             text = (values[indicator.code] or "").strip().replace(",", ".")
         elif stored is not None:
-            text = format(stored.value.normalize(), "f")
+            text = stored_text
         else:
             continue
-        unchanged = text == ("" if stored is None else format(stored.value.normalize(), "f"))
-        if unchanged and (stored is None or stored.status == status):
+        if text == stored_text and (stored is None or stored.status == status):
             continue
         try:
             data_value_set(
@@ -341,6 +342,7 @@ def data_set_save(
                 value=text or None,
                 status=status,
                 actor=actor,
+                hierarchy=hierarchy,
             )
         except DataValueError as error:
             errors[indicator.code] = "; ".join(error.errors.values())

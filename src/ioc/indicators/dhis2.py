@@ -166,6 +166,12 @@ def parse_json(content: bytes | str | dict) -> list[ImportRow]:
     return rows
 
 
+def parse(content: bytes, file_format: str) -> list[ImportRow]:
+    """The rows of a file in one of the formats the imports take: json, csv or xlsx."""
+    parsers = {"json": parse_json, "csv": parse_csv, "xlsx": parse_xlsx}
+    return parsers[file_format](content)
+
+
 def write_csv(values: Iterable[dict[str, Any]]) -> str:
     """A DHIS2 CSV (with its header) of exported values (selectors.data_values_export)."""
     out = io.StringIO()

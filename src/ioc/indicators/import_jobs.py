@@ -169,7 +169,7 @@ def import_job_run(job_id: int) -> str:
                 content = handle.read()
         except OSError as error:
             raise dhis2.PayloadError(_("The stored file is missing: upload it again.")) from error
-        rows = _parse(content, job.file_format)
+        rows = dhis2.parse(content, job.file_format)
         summary = data_values_import(
             rows=rows,
             strategy=job.strategy,
@@ -194,10 +194,7 @@ def import_job_run(job_id: int) -> str:
         return ImportState.FAILED
     if summary.status == "ERROR" or job.dry_run:
         # Rolled back: the counts and conflicts are written now, outside that transaction.
-        conflicts = [
-            {"object": c.object, "value": c.value, "row": c.row, "column": c.column}
-            for c in summary.conflicts[:STORED_CONFLICTS]
-        ]
+        conflicts = [c.as_dhis2() for c in summary.conflicts[:STORED_CONFLICTS]]
         DataValueImport.objects.filter(pk=job_id).update(
             state=ImportState.DONE,
             status=summary.status,
@@ -214,11 +211,3 @@ def import_job_run(job_id: int) -> str:
         default_storage.delete(job.upload)
     progress.clear()
     return ImportState.DONE
-
-
-def _parse(content: bytes, file_format: str):
-    if file_format == "json":
-        return dhis2.parse_json(content)
-    if file_format == "xlsx":
-        return dhis2.parse_xlsx(content)
-    return dhis2.parse_csv(content)

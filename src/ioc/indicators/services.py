@@ -328,6 +328,9 @@ class Conflict:
     column: str = ""
     message: str = ""
 
+    def as_dhis2(self) -> dict[str, Any]:
+        return {"object": self.object, "value": self.value, "row": self.row, "column": self.column}
+
 
 @dataclass
 class ImportSummary:
@@ -357,10 +360,7 @@ class ImportSummary:
                 "ignored": self.ignored,
                 "deleted": self.deleted,
             },
-            "conflicts": [
-                {"object": c.object, "value": c.value, "row": c.row, "column": c.column}
-                for c in self.conflicts
-            ],
+            "conflicts": [conflict.as_dhis2() for conflict in self.conflicts],
         }
 
 
@@ -923,12 +923,14 @@ def data_value_set(
     source: str = DataValueSource.FORM,
     comment: str = "",
     actor: Any = None,
+    hierarchy: Hierarchy | None = None,
 ) -> DataValue | None:
     """Write one value (None or "" deletes it), with its status; DataValueError naming the
-    field when it cannot be written. Returns the value (None after a delete)."""
+    field when it cannot be written. Returns the value (None after a delete). A caller
+    writing several values passes the `hierarchy` it loaded once."""
     if status not in DataValueStatus.values():
         raise ValueError(f"Unknown status {status!r}")
-    hierarchy = Hierarchy.load()
+    hierarchy = hierarchy or Hierarchy.load()
     unit = hierarchy.units[org_unit.pk]
     text = "" if value is None else str(value)
     row = ImportRow(

@@ -792,14 +792,6 @@ def data_set_list(request):
 # -- imports ---------------------------------------------------------------------------
 
 
-def _parse(content: bytes, file_format: str):
-    if file_format == "json":
-        return dhis2.parse_json(content)
-    if file_format == "csv":
-        return dhis2.parse_csv(content)
-    return dhis2.parse_xlsx(content)
-
-
 def _forbidden(rows, allowed: set[int] | None) -> ImportSummary | None:
     """Rows of indicators the user may not write: the whole file is refused, naming them."""
     if allowed is None:
@@ -916,7 +908,7 @@ def _run_import(
         strategy = request.POST.get("strategy", "CREATE_AND_UPDATE")
         structure = request.POST.get("structure", "current")
     try:
-        rows = _parse(content, file_format)
+        rows = dhis2.parse(content, file_format)
     except dhis2.PayloadError as exc:
         return None, str(exc), None
     forbidden = _forbidden(rows, writable_indicator_ids(actor=request.user))

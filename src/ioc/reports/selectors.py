@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +27,6 @@ from ioc.reports.models import Category, Report, RoutingRule
 # "Due soon": due within this many working hours (one working day by default).
 DUE_SOON_WORKING_HOURS = 7.5
 # A rating of 4 or 5 stars counts as "satisfied".
-SATISFIED_MIN_RATING = 4
 DUPLICATE_RADIUS_M = 100
 DUPLICATE_WINDOW_DAYS = 30
 DUPLICATE_MIN_SIMILARITY = 0.3
@@ -173,9 +172,11 @@ def report_list(
             | Q(address__icontains=search)
         )
     if received_from:
-        queryset = queryset.filter(received_at__gte=_start_of(received_from))
+        queryset = queryset.filter(received_at__gte=figures.start_of(received_from))
     if received_to:
-        queryset = queryset.filter(received_at__lt=_start_of(received_to + timedelta(days=1)))
+        queryset = queryset.filter(
+            received_at__lt=figures.start_of(received_to + timedelta(days=1))
+        )
     return queryset.select_related("category", "agency", "commune", "legacy_district")
 
 
@@ -322,10 +323,6 @@ class ReportStats:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def report_stats(
@@ -499,7 +496,8 @@ def _received_in(
     """Reports received from `start` to `end` (whole local days), filtered by codes; an
     agency head's view passes the ids of the head's agency and its sub-agencies."""
     queryset = Report.objects.filter(
-        received_at__gte=_start_of(start), received_at__lt=_start_of(end + timedelta(days=1))
+        received_at__gte=figures.start_of(start),
+        received_at__lt=figures.start_of(end + timedelta(days=1)),
     )
     if commune:
         queryset = queryset.filter(commune__code=commune)
@@ -592,7 +590,7 @@ def _median(
     histogram = figures.hours_histogram(the_plan)
     if sum(histogram) > EXACT_MEDIAN_MAX:
         return figures.median_from_histogram(histogram)
-    period_end = _start_of(end + timedelta(days=1))
+    period_end = figures.start_of(end + timedelta(days=1))
     pairs = (
         _received_in(start=start, end=end, **filters)
         .filter(completed_at__lt=period_end)
@@ -641,17 +639,10 @@ class DashboardFigures:
     trend: list[dict[str, Any]]
 
 
-def report_dashboard_figures(
-    *, start: date, end: date, with_groups: bool = True, with_median: bool = True, **filters: Any
-) -> DashboardFigures:
-    """Everything the dashboard shows for a period, from one reading of the figures;
-    `with_groups` False: the totals (and the median unless `with_median` is False) only,
-    as for the previous period's comparison."""
+def report_dashboard_figures(*, start: date, end: date, **filters: Any) -> DashboardFigures:
+    """Everything the dashboard shows for a period, from one reading of the figures."""
     the_plan = _plan(start, end, filters)
-    median = _median(the_plan, start, end, filters) if with_median else None
-    if not with_groups:
-        stats = _stats_of(figures.figure_total(the_plan))
-        return DashboardFigures(stats, median, [], [], [], [])
+    median = _median(the_plan, start, end, filters)
     groupings = figures.figure_groupings(the_plan, ("commune_id", "agency_id", "category_id"))
     return DashboardFigures(
         stats=_total(groupings["commune_id"]),

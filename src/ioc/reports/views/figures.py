@@ -160,11 +160,9 @@ def dashboard(request):
     before_start, before_end = _previous_period(shell_filters.period, start, end)
     # Without the previous period's median: its histogram reads the boundary months row
     # by row, ≈ 40 ms of a past year's dashboard at 1 M reports (docs/performance.md).
-    before = selectors.report_dashboard_figures(
-        start=before_start, end=before_end, with_groups=False, with_median=False, **filters
-    )
+    before = selectors.report_figures(start=before_start, end=before_end, **filters)
     tiles = _figure_tiles(stats, median, with_median=True)
-    _compare_tiles(tiles, before.stats, before.median_hours, before_start, before_end)
+    _compare_tiles(tiles, before, before_start, before_end)
     # The sparklines: the period's months, or the last twelve for a short period.
     sparkline_trend = trend
     if len(trend) < 6:
@@ -231,10 +229,11 @@ def _previous_period(period, start: date, end: date) -> tuple[date, date]:
     return before.start, min(before.end, before.start + (end - start))
 
 
-def _compare_tiles(tiles, before, before_median, before_start: date, before_end: date) -> None:
+def _compare_tiles(tiles, before, before_start: date, before_end: date) -> None:
     """Add to each tile its change from the previous period: ▲/▼ and the change in %
-    (in points for a percentage), coloured as good or bad news."""
-    values = {**before.as_dict(), "median_hours": before_median}
+    (in points for a percentage), coloured as good or bad news. The median tile has none:
+    `before` holds no median."""
+    values = before.as_dict()
     for tile in tiles:
         now, then = tile["value"], values.get(tile["key"])
         if now is None or then is None:
