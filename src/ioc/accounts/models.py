@@ -141,23 +141,29 @@ class User(AbstractUser):
         return AccessScope(user_id=self.pk) if action == "change" else NOTHING
 
     def _agency_reach(self) -> tuple[frozenset[int], frozenset[str]]:
-        """The agencies and unit codes an agency user reaches, read once per user object
-        (a page calls restrict() many times) and read again if the role or agency changes."""
-        key = (self.role, self.agency_id)
-        cached = self.__dict__.get("_reach")
-        if cached is None or cached[0] != key:
-            reach = (
-                frozenset(self._agency_ids()),
-                frozenset(self.agency.units.values_list("code", flat=True)),
-            )
-            cached = self.__dict__["_reach"] = (key, reach)
-        return cached[1]
+        """The agencies and unit codes an agency user reaches (for restrict())."""
+        unit_codes = self._cached(
+            "_unit_codes", lambda: frozenset(self.agency.units.values_list("code", flat=True))
+        )
+        return frozenset(self._agency_ids()), unit_codes
 
     def _agency_ids(self) -> set[int]:
         """The user's agency; a head also reaches the agencies below theirs."""
+        return set(self._cached("_agency_tree", self._walk_agency_tree))
+
+    def _cached(self, name: str, read):
+        """`read()` once per user object (a page asks many times), again if the role or
+        the agency changes."""
+        key = (self.role, self.agency_id)
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] != key:
+            cached = self.__dict__[name] = (key, read())
+        return cached[1]
+
+    def _walk_agency_tree(self) -> frozenset[int]:
         ids = {self.agency_id}
         if self.role != Role.AGENCY_HEAD:
-            return ids
+            return frozenset(ids)
         frontier = set(ids)
         while frontier:
             frontier = (
@@ -165,7 +171,7 @@ class User(AbstractUser):
                 - ids
             )
             ids |= frontier
-        return ids
+        return frozenset(ids)
 
 
 class ApiKey(models.Model):

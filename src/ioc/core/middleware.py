@@ -1,6 +1,8 @@
 """Middleware shared by every app."""
 
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
 
 class HtmxVaryMiddleware:
@@ -47,6 +49,17 @@ class LanguageMiddleware:
         return response
 
 
+def nul_field(path: str, params) -> str | None:
+    """Where a NUL character is: "path", the name of the parameter holding one (without
+    the NUL), or None. `params` is a QueryDict."""
+    if "\x00" in path:
+        return "path"
+    for name, values in params.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")[:60]
+    return None
+
+
 class NulCharacterMiddleware:
     """A NUL character in the path or the query string is refused with a 400 naming where
     it is, before any view queries with it: PostgreSQL refuses NUL in every text
@@ -59,23 +72,11 @@ class NulCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.http import HttpResponseBadRequest, JsonResponse
-        from django.utils.translation import gettext as _
-
         if not request.path.startswith(self.OWN_FORMAT_PREFIXES):
-            where = self._where(request)
+            where = nul_field(request.path, request.GET)
             if where is not None:
-                message = _("%(name)s: contains a NUL character.") % {"name": where}
+                message = gettext("%(name)s: contains a NUL character.") % {"name": where}
                 if request.path.startswith(LanguageMiddleware.API_PREFIXES):
                     return JsonResponse({"detail": message}, status=400)
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
-
-    @staticmethod
-    def _where(request) -> str | None:
-        if "\x00" in request.path:
-            return "path"
-        for name, values in request.GET.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
-                return name.replace("\x00", "")[:60]
-        return None

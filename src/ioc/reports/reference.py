@@ -66,6 +66,10 @@ def reference() -> Reference:
     if entry is not None and now - entry[1] < max_age:
         return entry[0]
     with _lock:
+        # Another thread may have rebuilt it while this one waited for the lock.
+        entry = _cache.get("entry")
+        if entry is not None and _clock() - entry[1] < max_age:
+            return entry[0]
         built = _build()
         _cache["entry"] = (built, now)
     return built

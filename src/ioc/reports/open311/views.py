@@ -25,6 +25,7 @@ from ioc.accounts.auth import API_KEY_HEADER, API_KEY_PARAMETER, client_ip
 from ioc.accounts.choices import ApiScope
 from ioc.accounts.exceptions import ApiKeyError
 from ioc.accounts.services import apikey_authenticate
+from ioc.core.middleware import nul_field
 from ioc.reports import selectors
 from ioc.reports import services as report_services
 from ioc.reports.api import validation_message
@@ -71,15 +72,9 @@ def open311_view(methods: tuple[str, ...] = ("GET",)):
 def _refuse_nul_characters(request: HttpRequest) -> None:
     """No text field of ours can hold a NUL character (PostgreSQL refuses it outright):
     a parameter carrying one is a bad request, named, before any query."""
-    if "\x00" in request.path:
-        raise Open311Error(400, _("%(name)s: contains a NUL character.") % {"name": "path"})
-    data = request.GET if request.method == "GET" else request.POST
-    for name, values in data.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            raise Open311Error(
-                400,
-                _("%(name)s: contains a NUL character.") % {"name": name.replace("\x00", "")[:60]},
-            )
+    where = nul_field(request.path, request.GET if request.method == "GET" else request.POST)
+    if where is not None:
+        raise Open311Error(400, _("%(name)s: contains a NUL character.") % {"name": where})
 
 
 def _absolute(request: HttpRequest, path: str) -> str:

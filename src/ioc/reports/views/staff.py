@@ -436,9 +436,11 @@ def _duplicates(user, report: Report) -> list[dict]:
 
 
 def _merge(request, report: Report, code: str) -> str:
-    into = selectors.report_by_tracking_code(code)
-    if into is not None:
-        into = selectors.report_get(user=request.user, pk=into.pk)
+    into = (
+        restrict(Report.objects.all(), request.user, "view")
+        .filter(tracking_code=code.strip().upper())
+        .first()
+    )
     if into is None:
         raise ValidationError(
             {"into": _("No report has the tracking code %(code)s.") % {"code": code}}
