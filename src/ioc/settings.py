@@ -104,7 +104,13 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ioc.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's back end, with the connections a request closes kept for the next one
+    # (src/ioc/core/sqlite_pool/base.py says why).
+    DATABASES["default"]["ENGINE"] = "ioc.core.sqlite_pool"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use an in-memory database, as with Django's engine (pytest-django recognises
+    # SQLite by the engine's name, and would otherwise name a test file per xdist worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer commits; IMMEDIATE avoids the
         # "database is locked" upgrade deadlock between concurrent writers.

@@ -1,0 +1,1 @@
+"""SQLite with open connections kept for reuse (settings: ENGINE "ioc.core.sqlite_pool")."""

@@ -1,0 +1,71 @@
+"""The SQLite back end that keeps closed connections for reuse (core/sqlite_pool)."""
+
+import pytest
+from django.db import connections
+
+from ioc.core.sqlite_pool.base import IDLE_CONNECTIONS_KEPT, DatabaseWrapper, pool_for
+
+
+@pytest.fixture(autouse=True)
+def _own_databases(django_db_blocker):
+    """These tests open their own database files, not the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def _wrapper(path) -> DatabaseWrapper:
+    settings = {
+        **connections["default"].settings_dict,
+        "ENGINE": "ioc.core.sqlite_pool",
+        "NAME": str(path),
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;"},
+        "CONN_MAX_AGE": 0,
+    }
+    return DatabaseWrapper(settings, alias="pool_test")
+
+
+def test_a_closed_connection_is_kept_and_the_next_connect_reuses_it(tmp_path):
+    database = _wrapper(tmp_path / "pool.sqlite3")
+    database.ensure_connection()
+    first = database.connection
+    with database.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+
+    database.close()
+    assert database.connection is None and len(pool_for(str(tmp_path / "pool.sqlite3"))) == 1
+    database.ensure_connection()
+
+    assert database.connection is first
+    assert len(pool_for(str(tmp_path / "pool.sqlite3"))) == 0
+    with database.cursor() as cursor:  # Django's own state is reset on connect
+        cursor.execute("INSERT INTO t VALUES (1)")
+        cursor.execute("SELECT count(*) FROM t")
+        assert cursor.fetchone() == (1,)
+    assert database.get_autocommit() is True
+    database.close()
+
+
+def test_a_connection_closed_inside_a_transaction_is_not_kept(tmp_path):
+    database = _wrapper(tmp_path / "busy.sqlite3")
+    database.ensure_connection()
+    with database.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+    database.set_autocommit(False)
+    with database.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    assert database.connection.in_transaction
+
+    database.close()
+
+    assert len(pool_for(str(tmp_path / "busy.sqlite3"))) == 0
+
+
+def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path):
+    path = tmp_path / "many.sqlite3"
+    wrappers = [_wrapper(path) for _ in range(IDLE_CONNECTIONS_KEPT + 3)]
+    for database in wrappers:
+        database.ensure_connection()
+    for database in wrappers:
+        database.close()
+
+    assert len(pool_for(str(path))) == IDLE_CONNECTIONS_KEPT
