@@ -20,10 +20,37 @@ def timeline_record(
     actor_label: str = "",
 ) -> TimelineEvent:
     """Record that `actor` did `verb` to `target`; call it inside the service's transaction."""
+    event = timeline_event(
+        target=target,
+        actor=actor,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+        actor_label=actor_label,
+    )
+    event.save()
+    return event
+
+
+def timeline_event(
+    *,
+    target: models.Model,
+    actor: Any = None,
+    verb: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    actor_label: str = "",
+) -> TimelineEvent:
+    """The event timeline_record() writes, not saved: for a bulk INSERT. A target not yet
+    saved gets its object_id later, from the caller."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return TimelineEvent.objects.create(
+    return TimelineEvent(
         content_type=ContentType.objects.get_for_model(target),
-        object_id=str(target.pk),
+        object_id="" if target.pk is None else str(target.pk),
         actor=user,
         actor_label=actor_label or (user.get_username() if user else "system"),
         verb=verb,

@@ -1,6 +1,8 @@
 """Writes of the inbox: make notifications (in bulk), mark them read."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -47,10 +49,32 @@ def notify(
         return 0
     titles = render_in_languages(title, params)
     bodies = render_in_languages(body, params) if body else {}
-    Notification.objects.bulk_create(
-        [Notification(recipient_id=pk, kind=kind, url=url, title=titles, body=bodies) for pk in ids]
-    )
+    rows = [
+        Notification(recipient_id=pk, kind=kind, url=url, title=titles, body=bodies) for pk in ids
+    ]
+    collected = _collected.get()
+    if collected is not None:
+        collected += rows
+    else:
+        Notification.objects.bulk_create(rows)
     return len(ids)
+
+
+# The rows of notify() inside notifications_collected(); None outside.
+_collected: ContextVar[list[Notification] | None] = ContextVar("inbox_collected", default=None)
+
+
+@contextmanager
+def notifications_collected() -> Iterator[None]:
+    """Inside, notify() gathers its rows; they are written in one INSERT on leaving."""
+    token = _collected.set([])
+    try:
+        yield
+        rows = _collected.get()
+        if rows:
+            Notification.objects.bulk_create(rows)
+    finally:
+        _collected.reset(token)
 
 
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification | None:

@@ -87,28 +87,42 @@ def has_late_event(received_at: datetime, *events: datetime | None) -> bool:
     return any(event is not None and event - received_at > LATE_AFTER for event in events)
 
 
-def report_written(report: Report, *, new: bool = False) -> None:
-    """Keep the figures of a report just written (submitted, moved, rated, re-dated,
-    transferred): its late flag, its completion bucket and the summary rows it leaves
-    and joins. Call inside the transaction of the write; `new` for a report just
-    inserted (its own figures are added: two queries, for intake)."""
+def new_report_flags(report: Report) -> None:
+    """Set the late flag and the completion bucket of a report about to be inserted."""
+    report.has_late_event = has_late_event(
+        report.received_at, report.completed_at, report.rated_at, report.due_at
+    )
+    report.completion_bucket = completion_bucket(report.received_at, report.completed_at)
+
+
+def reports_added(reports: list[Report]) -> None:
+    """Count reports just inserted (their flags set by new_report_flags) in the summary:
+    one UPDATE per cell they fall in. Call inside the transaction of the INSERT."""
+    deltas: dict[str, dict[str, int]] = defaultdict(_empty)
+    for report in reports:
+        key = cell_key(report)
+        report._figures_cell = key  # type: ignore[attr-defined]
+        if key is not None and not report.has_late_event:
+            row = tuple(getattr(report, field) for field in ROW_FIELDS)
+            _count_row(deltas[key], _month_of(report.received_at), row)
+    for key, delta in deltas.items():
+        _add(key, delta)
+
+
+def report_written(report: Report) -> None:
+    """Keep the figures of a report just changed (moved, rated, re-dated, transferred):
+    its late flag, its completion bucket and the summary rows it leaves and joins. Call
+    inside the transaction of the write."""
     late = has_late_event(report.received_at, report.completed_at, report.rated_at, report.due_at)
     bucket = completion_bucket(report.received_at, report.completed_at)
     if (late, bucket) != (report.has_late_event, report.completion_bucket):
         Report.objects.filter(pk=report.pk).update(has_late_event=late, completion_bucket=bucket)
         report.has_late_event, report.completion_bucket = late, bucket
     key = cell_key(report)
-    if new and key is not None:
-        if not late:
-            month = _month_of(report.received_at)
-            figures = _empty()
-            _count_row(figures, month, tuple(getattr(report, field) for field in ROW_FIELDS))
-            _add(key, figures)
-    else:
-        old = getattr(report, "_figures_cell", None)
-        for changed in {key, old}:
-            if changed is not None:
-                _recount(changed)
+    old = getattr(report, "_figures_cell", None)
+    for changed in {key, old}:
+        if changed is not None:
+            _recount(changed)
     report._figures_cell = key  # type: ignore[attr-defined]
 
 

@@ -3,17 +3,23 @@ agency heads and operators on escalation, in-app notifications (ioc.inbox) to th
 concerned, and signed webhooks to subscribers.
 
 `schedule()` is called inside a service's transaction: it writes the webhook deliveries
-(an outbox, committed with the change) and enqueues the tasks and writes the in-app
-notifications only after the commit, so a rolled-back change tells nobody.
+(an outbox) and the in-app notifications, committed with the change, and enqueues the
+e-mail and delivery tasks only after the commit, so a rolled-back change tells nobody.
+Inside `batched()` (the intake of several reports at once) the notifications of every
+report are written in one INSERT, and each list of recipients is read once.
 """
 
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
@@ -21,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from ioc.accounts.choices import Role
 from ioc.accounts.models import User
-from ioc.inbox.services import notify
+from ioc.inbox.services import notifications_collected, notify
 from ioc.reports.choices import ExtensionStatus, ReportStatus, WebhookEvent
 from ioc.reports.models import (
     ExtensionRequest,
@@ -78,11 +84,9 @@ def schedule(
     event: str,
     from_status: str = "",
     answer: ReportAnswer | None = None,
-    subscriptions: list[WebhookSubscription] | None = None,
 ) -> None:
-    """Record the webhook deliveries and enqueue e-mails and deliveries after the commit.
-
-    `subscriptions`: the active ones, when the caller already read them."""
+    """Record the webhook deliveries and the in-app notifications; enqueue e-mails and
+    deliveries after the commit."""
     from ioc.reports import tasks
 
     extra: dict[str, Any] = {}
@@ -94,7 +98,7 @@ def schedule(
         WebhookDelivery(
             subscription=subscription, event=event, payload=public_payload(report, event, **extra)
         )
-        for subscription in (active_subscriptions() if subscriptions is None else subscriptions)
+        for subscription in active_subscriptions()
         if subscription.wants(event, report.agency_id)
     ]
     delivery_ids = (
@@ -102,18 +106,29 @@ def schedule(
     )
     email_kind = _email_kind(report, event)
     report_id = report.pk
-    in_app = _in_app_notices(report, event, answer)
+    for notice in _in_app_notices(report, event, answer):
+        notice()
 
     def enqueue() -> None:
         for delivery_id in delivery_ids:
             tasks.deliver_webhook.enqueue(delivery_id)
         if email_kind:
             tasks.send_report_email.enqueue(report_id, email_kind, answer.pk if answer else None)
-        for notice in in_app:
-            notice()
 
-    if delivery_ids or email_kind or in_app:
+    if delivery_ids or email_kind:
         transaction.on_commit(enqueue)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Inside, the in-app notifications of every `schedule()` go in one INSERT at the end
+    and each list of recipients is read once (call it inside the transaction)."""
+    token = _recipients_read.set({})
+    try:
+        with notifications_collected():
+            yield
+    finally:
+        _recipients_read.reset(token)
 
 
 def active_subscriptions() -> list[WebhookSubscription]:
@@ -217,8 +232,8 @@ def webhook_request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
 
 
 # -- in-app notifications (ioc.inbox) --------------------------------------------------------
-# Each notice is a function run after the commit: one query for its recipients (none when
-# they are known) and one INSERT for all of them.
+# Each notice is a function run in the change's transaction: one query for its recipients
+# (none when they are known) and one INSERT for all of them.
 
 
 def _in_app_notices(report: Report, event: str, answer: ReportAnswer | None) -> list:
@@ -278,8 +293,21 @@ def _name_of(obj, missing: str):
     return lambda: obj.display_name((get_language() or settings.LANGUAGE_CODE)[:2])
 
 
-def _active_users(**filters: Any):
-    return User.objects.filter(is_active=True, **filters).values_list("pk", flat=True)
+# {condition: user ids} inside batched(); None outside.
+_recipients_read: ContextVar[dict[str, list[int]] | None] = ContextVar(
+    "reports_recipients_read", default=None
+)
+
+
+def _active_users(condition: Q) -> list[int]:
+    known = _recipients_read.get()
+    key = str(condition)
+    if known is not None and key in known:
+        return known[key]
+    ids = list(User.objects.filter(condition, is_active=True).values_list("pk", flat=True))
+    if known is not None:
+        known[key] = ids
+    return ids
 
 
 def _merged_reporter_ids(report: Report) -> list[int]:
@@ -307,7 +335,7 @@ def _notify_merged_reporters(report: Report, reporter_ids: list[int], track_url:
 
 def _notify_agency_of_assignment(report: Report, staff_url: str) -> int:
     return notify(
-        recipient_ids=_active_users(agency_id=report.agency_id, role__in=sorted(Role.AGENCY)),
+        recipient_ids=_active_users(Q(agency_id=report.agency_id, role__in=sorted(Role.AGENCY))),
         kind="report.assigned",
         title=gettext_noop("New report for your agency: %(code)s"),
         body=gettext_noop("Report %(code)s (%(category)s) is now with %(agency)s."),
@@ -322,7 +350,7 @@ def _notify_agency_of_assignment(report: Report, staff_url: str) -> int:
 
 def _notify_operators_of_triage(report: Report, staff_url: str) -> int:
     return notify(
-        recipient_ids=_active_users(role=Role.OPERATOR),
+        recipient_ids=_active_users(Q(role=Role.OPERATOR)),
         kind="report.triage",
         title=gettext_noop("Report %(code)s waits in triage"),
         body=gettext_noop("Choose the agency responsible for report %(code)s (%(category)s)."),
@@ -335,9 +363,10 @@ def _notify_operators_of_triage(report: Report, staff_url: str) -> int:
 
 
 def _notify_escalation(report: Report, staff_url: str) -> int:
-    heads = _active_users(role=Role.OPERATOR)
+    condition = Q(role=Role.OPERATOR)
     if report.agency_id:
-        heads = heads | _active_users(role=Role.AGENCY_HEAD, agency_id=report.agency_id)
+        condition |= Q(role=Role.AGENCY_HEAD, agency_id=report.agency_id)
+    heads = _active_users(condition)
     due = timezone.localtime(report.due_at).strftime("%d/%m/%Y %H:%M") if report.due_at else "—"
     return notify(
         recipient_ids=heads,

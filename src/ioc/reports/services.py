@@ -7,24 +7,19 @@ client acting for its agency, or for the whole deployment when it has none) or N
 system itself: routing, escalation).
 """
 
-import fcntl
 import html
 import re
-import secrets
-import threading
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -33,10 +28,10 @@ from ioc.accounts.choices import Role
 from ioc.accounts.models import Agency, ApiKey, User
 from ioc.core.calendar import add_working_days, add_working_hours
 from ioc.core.models import TimelineEvent
-from ioc.core.services import timeline_record
+from ioc.core.services import timeline_event, timeline_record
 from ioc.core.workflow import IllegalTransition
 from ioc.geo.selectors import locate
-from ioc.reports import figures, notifications, reference
+from ioc.reports import figures, intake, notifications, reference
 from ioc.reports.choices import (
     EXTENSION_WORKFLOW,
     REPORT_WORKFLOW,
@@ -81,9 +76,6 @@ DEFAULT_DEADLINE_DAYS = 5
 ANONYMOUS_PER_HOUR_PER_IP = 20
 ANONYMOUS_PER_HOUR_PER_DEVICE = 10
 LOW_RATING_MAX = 2
-# Tracking codes avoid look-alike characters (0/O, 1/I/L) because people read them out.
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-TRACKING_RANDOM_LENGTH = 6
 
 
 class RateLimited(Exception):
@@ -158,12 +150,6 @@ def _deadline(category: Category | None, start: datetime) -> datetime:
     return add_working_days(start, category.deadline_amount)
 
 
-def _new_tracking_code(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    random_part = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_RANDOM_LENGTH))
-    return f"PA-{local:%y%m}-{random_part}"
-
-
 def _save_photos(
     report: Report, photos: Sequence[CleanPhoto], kind: str, user: User | None
 ) -> list[ReportPhoto]:
@@ -202,31 +188,6 @@ def _check_photo_count(photos: Sequence[IO[bytes] | bytes], field: str) -> None:
         raise ValidationError(
             {field: _("At most %(count)s photos may be sent.") % {"count": MAX_PHOTOS}}
         )
-
-
-def _queue_photos(report: Report, photos: Sequence[CheckedPhoto], user: User | None) -> None:
-    """Keep the checked uploads privately and queue their re-encoding. The database queue
-    (the default) takes the task in the report's transaction: both are committed, or
-    neither. Another queue (Redis) is only told after the commit, so that its worker
-    finds the report."""
-    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
-
-    from ioc.reports.tasks import publish_report_photos
-
-    if not photos:
-        return
-    names = [pending_save(photo.content) for photo in photos]
-
-    def enqueue() -> None:
-        publish_report_photos.enqueue(
-            report.pk, names, PhotoKind.CITIZEN, user.pk if user else None
-        )
-
-    backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
-    if backend in {"DatabaseBackend", "ImmediateBackend", "DummyBackend"}:
-        enqueue()
-    else:
-        transaction.on_commit(enqueue)
 
 
 def report_photos_publish(
@@ -437,118 +398,60 @@ def report_submit(
     agency = reference.routing_agency(category=found, location=location)
     routed_status = ReportStatus.ASSIGNED if agency else ReportStatus.TRIAGE
     REPORT_WORKFLOW.check(ReportStatus.NEW, routed_status)
-    with _submission_transaction():
-        report = Report(
-            category=found,
-            description=description,
-            address=clean_text(address)[:500],
-            lat=lat,
-            lon=lon,
-            commune_id=location.commune.id,
-            legacy_district_id=location.legacy_district.id if location.legacy_district else None,
-            attributes=answers,
-            media_url=media_url[:500],
-            status=routed_status,
-            agency=agency,
-            reporter=reporter,
-            reporter_name=clean_text(reporter_name)[:150],
-            reporter_phone=clean_text(reporter_phone)[:30],
-            reporter_email=reporter_email[:254],
-            is_anonymous=is_anonymous,
-            source=source,
-            submitted_ip=ip,
-            device_id=device_id[:100],
-            published=found.is_public if found else True,
-            received_at=received_at,
-            suggested_category=suggested_category,
-            suggestion_confidence=suggestion_confidence,
-        )
-        report.due_at = _deadline(found, received_at)
-        report.expected_at = report.due_at
-        _insert_with_code(report)
-        figures.report_written(report, new=True)
-        _queue_photos(report, checked_photos, reporter)
-        _record_submission(
-            report,
-            actor=_actor_user(actor) or reporter,
-            actor_label="" if reporter or isinstance(actor, User) else _actor_label(actor),
-            photo_count=len(checked_photos),
-            at=replayed_at,
-        )
-        subscriptions = notifications.active_subscriptions()
-        notifications.schedule(
-            report=report, event=WebhookEvent.SUBMITTED, subscriptions=subscriptions
-        )
-        notifications.schedule(
+    report = Report(
+        category=found,
+        description=description,
+        address=clean_text(address)[:500],
+        lat=lat,
+        lon=lon,
+        commune_id=location.commune.id,
+        legacy_district_id=location.legacy_district.id if location.legacy_district else None,
+        attributes=answers,
+        media_url=media_url[:500],
+        status=routed_status,
+        agency=agency,
+        reporter=reporter,
+        reporter_name=clean_text(reporter_name)[:150],
+        reporter_phone=clean_text(reporter_phone)[:30],
+        reporter_email=reporter_email[:254],
+        is_anonymous=is_anonymous,
+        source=source,
+        submitted_ip=ip,
+        device_id=device_id[:100],
+        published=found.is_public if found else True,
+        received_at=received_at,
+        suggested_category=suggested_category,
+        suggestion_confidence=suggestion_confidence,
+    )
+    report.due_at = _deadline(found, received_at)
+    report.expected_at = report.due_at
+    figures.new_report_flags(report)
+    actor_user = _actor_user(actor) or reporter
+    submitted = timeline_event(
+        target=report,
+        actor=actor_user,
+        actor_label="" if reporter or isinstance(actor, User) else _actor_label(actor),
+        verb="submitted",
+        to_state=ReportStatus.NEW,
+        data={"source": report.source, "photos": len(checked_photos)},
+    )
+    routed = timeline_event(
+        target=report,
+        verb=_verb_for(ReportStatus.NEW, report.status),
+        from_state=ReportStatus.NEW,
+        to_state=report.status,
+        data={"agency": agency.code} if agency else {},
+    )
+    return intake.submit(
+        intake.Submission(
             report=report,
-            event=WebhookEvent.STATUS_CHANGED,
-            from_status=ReportStatus.NEW,
-            subscriptions=subscriptions,
+            events=[submitted, routed],
+            # Kept privately until the worker re-encodes them (images.py).
+            photo_names=[pending_save(photo.content) for photo in checked_photos],
+            photo_user_id=reporter.pk if reporter else None,
+            replayed_at=replayed_at,
         )
-    return report
-
-
-# SQLite has one writer at a time. A connection that finds the database busy sleeps in
-# SQLite's busy handler, up to 100 ms a turn, even when the writer finishes a millisecond
-# later: at 8 concurrent submissions (one thread per request under ASGI) that stalled
-# requests for hundreds of ms. Submissions queue instead on a lock of the process and,
-# between processes (`ioc serve --workers N`), on an flock of a file beside the database;
-# the next one starts as soon as the previous one commits. Other writers still wait in
-# SQLite, as before.
-_SQLITE_SUBMISSIONS = threading.Lock()
-
-
-@contextmanager
-def _submission_transaction() -> Iterator[None]:
-    if connection.vendor != "sqlite":
-        with transaction.atomic():
-            yield
-        return
-    with _SQLITE_SUBMISSIONS, _sqlite_file_lock(), transaction.atomic():
-        yield
-
-
-@contextmanager
-def _sqlite_file_lock() -> Iterator[None]:
-    database = str(connection.settings_dict["NAME"])
-    folder = Path(database).parent
-    if database.startswith("file:") or ":memory:" in database or not folder.is_dir():
-        yield  # an in-memory database (tests) has one process
-        return
-    with open(f"{database}.submissions-lock", "a+b") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file is closed
-        yield
-
-
-def _record_submission(
-    report: Report, *, actor: User | None, actor_label: str, photo_count: int, at: datetime | None
-) -> None:
-    """The two timeline events of a submission (sent, then routed) in one INSERT: what
-    timeline_record would write for each."""
-    content_type = ContentType.objects.get_for_model(report)
-    events = [
-        TimelineEvent(
-            content_type=content_type,
-            object_id=str(report.pk),
-            actor=actor,
-            actor_label=actor_label or (actor.get_username() if actor else "system"),
-            verb="submitted",
-            to_state=ReportStatus.NEW,
-            data={"source": report.source, "photos": photo_count},
-        ),
-        TimelineEvent(
-            content_type=content_type,
-            object_id=str(report.pk),
-            actor_label="system",
-            verb=_verb_for(ReportStatus.NEW, report.status),
-            from_state=ReportStatus.NEW,
-            to_state=report.status,
-            data={"agency": report.agency.code} if report.agency else {},
-        ),
-    ]
-    TimelineEvent.objects.bulk_create(events)
-    if at is not None:
-        TimelineEvent.objects.filter(pk__in=[event.pk for event in events]).update(created_at=at)
+    )
 
 
 def _locate(lat: float, lon: float):
@@ -569,20 +472,6 @@ def _locate(lat: float, lon: float):
             }
         )
     return location
-
-
-def _insert_with_code(report: Report) -> None:
-    for _attempt in range(5):
-        report.tracking_code = _new_tracking_code(report.received_at)
-        try:
-            with transaction.atomic():
-                report.save()
-            return
-        except IntegrityError:
-            if Report.objects.filter(tracking_code=report.tracking_code).exists():
-                continue
-            raise
-    raise RuntimeError("Could not draw a free tracking code in 5 attempts.")
 
 
 # -- the workflow ----------------------------------------------------------------------------

@@ -4,15 +4,30 @@ reports. Each task is idempotent and safe to retry."""
 import logging
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.core.mail import send_mail
-from django.tasks import task
+from django.db import transaction
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, Task, task, task_backends
 from django.utils import timezone
 
 from ioc.reports.models import Report, ReportAnswer, WebhookDelivery
 from ioc.reports.notifications import compose_email, webhook_request
 
 logger = logging.getLogger("ioc.reports")
+
+
+def enqueue_with_commit(task: Task, *args: Any) -> None:
+    """Enqueue `task` with the caller's transaction. The database queue (the default)
+    takes it in the transaction: both are committed, or neither. Another queue (Redis)
+    is told after the commit, so that its worker finds the rows."""
+    backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
+    if backend in {"DatabaseBackend", "ImmediateBackend", "DummyBackend"}:
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
+
+
 WEBHOOK_TIMEOUT_SECONDS = 10
 WEBHOOK_MAX_ATTEMPTS = 5
 

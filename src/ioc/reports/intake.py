@@ -1,0 +1,174 @@
+"""The write of submitted reports: checked and built by `services.report_submit`, stored
+here, several at a time when they arrive together (core/group_commit.py).
+
+One transaction per batch holds everything a submission writes, so that a 201 means all
+of it is committed: the reports (one INSERT), their figures (one UPDATE per summary cell),
+their two timeline events each (one INSERT), the queued photo tasks, the webhook outbox
+and the in-app notices (one INSERT for the batch). On SQLite the batch's leader also takes
+a file lock, so that the processes of `ioc serve --workers N` write one after another
+instead of sleeping in SQLite's busy handler (up to 100 ms a turn).
+"""
+
+import fcntl
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ioc.core.group_commit import GroupCommit, each_alone
+from ioc.core.models import TimelineEvent
+from ioc.reports import figures, notifications
+from ioc.reports.choices import PhotoKind, ReportStatus, WebhookEvent
+from ioc.reports.images import pending_delete
+from ioc.reports.models import Report
+
+logger = logging.getLogger("ioc.reports")
+# Tracking codes avoid look-alike characters (0/O, 1/I/L) because people read them out.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_RANDOM_LENGTH = 6
+TRACKING_DRAWS = 5
+
+
+@dataclass(eq=False)
+class Submission:
+    """A checked report, built but not saved, with what its write adds."""
+
+    report: Report
+    events: list[TimelineEvent]  # object_id is filled in once the report has its key
+    photo_names: list[str] = field(default_factory=list)  # checked uploads, kept privately
+    photo_user_id: int | None = None
+    replayed_at: datetime | None = None  # an imported report keeps its own dates
+
+
+def submit(submission: Submission) -> Report:
+    """Store the submission; returns its report, committed (or inside the caller's
+    transaction when there is one: it then writes alone, in a savepoint)."""
+    try:
+        if connection.in_atomic_block:
+            return _write_alone(submission)
+        return _SUBMISSIONS.run(submission)
+    except BaseException:
+        for name in submission.photo_names:
+            pending_delete(name)
+        raise
+
+
+def _write_batch(batch: list[Submission]) -> list[Report | Exception]:
+    if len(batch) > 1:
+        try:
+            with transaction.atomic():
+                _insert(batch)
+            return [submission.report for submission in batch]
+        except Exception:
+            for submission in batch:
+                _forget_keys(submission)
+    return list(each_alone(_write_alone, batch))
+
+
+def _write_alone(submission: Submission) -> Report:
+    attempt = 1
+    while True:
+        try:
+            with transaction.atomic():
+                _insert([submission])
+            return submission.report
+        except IntegrityError:
+            # Another process drew the same tracking code between the check and the
+            # INSERT (PostgreSQL, several writers): draw again. Anything else is raised.
+            code = submission.report.tracking_code
+            _forget_keys(submission)
+            taken = Report.objects.filter(tracking_code=code).exists()
+            if attempt == TRACKING_DRAWS or not taken:
+                raise
+            attempt += 1
+
+
+def _forget_keys(submission: Submission) -> None:
+    """Back to unsaved after a rolled-back INSERT, for another try."""
+    submission.report.pk = None
+    submission.report._state.adding = True
+    for event in submission.events:
+        event.pk = None
+
+
+def _insert(batch: list[Submission]) -> None:
+    from ioc.reports.tasks import enqueue_with_commit, publish_report_photos
+
+    reports = [submission.report for submission in batch]
+    _draw_tracking_codes(reports)
+    Report.objects.bulk_create(reports)
+    figures.reports_added(reports)
+    events = []
+    for submission in batch:
+        for event in submission.events:
+            event.object_id = str(submission.report.pk)
+        events += submission.events
+    TimelineEvent.objects.bulk_create(events)
+    for submission in batch:
+        if submission.replayed_at is not None:  # created_at is set on INSERT: set it after
+            TimelineEvent.objects.filter(pk__in=[e.pk for e in submission.events]).update(
+                created_at=submission.replayed_at
+            )
+        if submission.photo_names:
+            enqueue_with_commit(
+                publish_report_photos,
+                submission.report.pk,
+                submission.photo_names,
+                PhotoKind.CITIZEN,
+                submission.photo_user_id,
+            )
+    with notifications.batched():
+        for report in reports:
+            notifications.schedule(report=report, event=WebhookEvent.SUBMITTED)
+            notifications.schedule(
+                report=report, event=WebhookEvent.STATUS_CHANGED, from_status=ReportStatus.NEW
+            )
+
+
+def _draw_tracking_codes(reports: list[Report]) -> None:
+    """A fresh code for each report: PA-YYMM-XXXXXX, six of 31 characters (≈ 887 million
+    a month), distinct within the batch. A code taken already fails the INSERT on the
+    unique index; the batch is then written one by one, and _write_alone draws again."""
+    drawn: set[str] = set()
+    for report in reports:
+        code = _new_tracking_code(report.received_at)
+        while code in drawn:
+            code = _new_tracking_code(report.received_at)
+        report.tracking_code = code
+        drawn.add(code)
+
+
+def _new_tracking_code(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    random_part = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_RANDOM_LENGTH))
+    return f"PA-{local:%y%m}-{random_part}"
+
+
+@contextmanager
+def _exclusive_between_processes() -> Iterator[None]:
+    """On SQLite, an flock of a file beside the database file, held by a batch's leader;
+    nothing elsewhere (PostgreSQL takes concurrent writers)."""
+    database = str(connection.settings_dict["NAME"])
+    folder = Path(database).parent
+    if (
+        connection.vendor != "sqlite"
+        or database.startswith("file:")
+        or ":memory:" in database
+        or not folder.is_dir()
+    ):
+        yield
+        return
+    with open(f"{database}.submissions-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file is closed
+        yield
+
+
+_SUBMISSIONS: GroupCommit[Submission] = GroupCommit(
+    write_batch=_write_batch, exclusive=_exclusive_between_processes
+)

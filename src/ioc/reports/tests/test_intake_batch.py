@@ -1,0 +1,95 @@
+"""Submissions written together (reports/intake.py): one transaction for a batch, the same
+queries whatever its size, and a bad submission failing alone."""
+
+import pytest
+from django.db import IntegrityError
+
+from ioc.core.models import TimelineEvent
+from ioc.inbox.models import Notification
+from ioc.reports import intake
+from ioc.reports.figures import TOTAL
+from ioc.reports.models import Report, ReportFigures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def prepared(submit, people, monkeypatch):
+    """prepared(n) -> n checked submissions of hotline reports, not written."""
+    held: list[intake.Submission] = []
+    monkeypatch.setattr(intake, "submit", lambda submission: held.append(submission))
+
+    def make(count, **overrides):
+        held.clear()
+        for index in range(count):
+            values = {"photos": [], "source": "phone", "reporter_email": "", **overrides}
+            submit(description=f"Ổ gà số {index} trên đường Trần Hưng Đạo.", **values)
+        return list(held)
+
+    return make
+
+
+def _received() -> int:
+    """The reports counted in the summary's grand total (this month's)."""
+    return ReportFigures.objects.get(level=TOTAL).received
+
+
+def test_a_batch_stores_every_report_with_its_events_figures_and_notices(prepared):
+    batch = prepared(3)
+
+    results = intake._write_batch(batch)
+
+    assert results == [submission.report for submission in batch]
+    codes = sorted(Report.objects.values_list("tracking_code", flat=True))
+    assert len(set(codes)) == 3 and codes == sorted(r.tracking_code for r in results)
+    assert _received() == 3
+    events = TimelineEvent.objects.filter(
+        content_type__model="report", object_id__in=[str(r.pk) for r in results]
+    )
+    assert sorted(events.values_list("verb", flat=True)) == ["routed"] * 3 + ["submitted"] * 3
+    # The agency's staff and head are told of each report, in one INSERT.
+    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == (
+        ["head"] * 3 + ["staff"] * 3
+    )
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(prepared, django_assert_num_queries):
+    intake._write_batch(prepared(1))  # creates the summary's rows for this month
+    one, four = prepared(1), prepared(4)
+    # Savepoint, reports, figures (cell and roll-ups), timeline, recipients,
+    # notifications, release.
+    with django_assert_num_queries(7):
+        intake._write_batch(one)
+    with django_assert_num_queries(7):
+        intake._write_batch(four)
+
+    assert _received() == 6
+
+
+def test_a_bad_submission_fails_alone_and_leaves_no_trace(prepared):
+    good_1, bad, good_2 = prepared(3)
+    bad.report.description = None  # NOT NULL: the database refuses it
+
+    results = intake._write_batch([good_1, bad, good_2])
+
+    assert results[0] is good_1.report and results[2] is good_2.report
+    assert isinstance(results[1], IntegrityError)
+    assert Report.objects.count() == 2 and _received() == 2
+    assert TimelineEvent.objects.filter(verb="submitted").count() == 2
+    assert Notification.objects.count() == 4  # staff and head, for each stored report
+
+
+def test_a_tracking_code_taken_already_is_drawn_again(prepared, monkeypatch):
+    taken = intake._write_batch(prepared(1))[0].tracking_code
+    batch = prepared(2)
+    draws = iter([taken, "PA-2611-AAAAAA", "PA-2611-BBBBBB", "PA-2611-CCCCCC"])
+    monkeypatch.setattr(intake, "_new_tracking_code", lambda moment: next(draws))
+
+    results = intake._write_batch(batch)
+
+    # The batch fails on the unique index, then each is written alone with a new draw.
+    assert sorted(report.tracking_code for report in results) == [
+        "PA-2611-BBBBBB",
+        "PA-2611-CCCCCC",
+    ]
+    assert Report.objects.count() == 3 and _received() == 3
