@@ -1,7 +1,7 @@
 """Benchmark of report intake through the API, against a bare Django view served the same way.
 
-    .venv/bin/python benchmarks/reports_intake.py [--count 2000] [--seconds 30]
-        [--concurrency 8] [--workers 1] [--photo-side 640] [--with-email] [--no-photo]
+    .venv/bin/python benchmarks/reports_intake.py [--seconds 20]
+        [--concurrency 8] [--workers 2] [--photo-side 640] [--with-email] [--no-photo]
         [--with-worker]
 
 Sets up a temporary SQLite database and media folder (IOC_VAR_DIR, DATABASE_URL,
@@ -20,37 +20,105 @@ With --with-worker, `ioc serve --with-worker` runs the task worker beside the we
 process(es), on the same cores, as `make run` does; at the end the script waits for it to
 publish the queued photos and prints how long that took.
 
-The submissions carry the API key of a trusted client (a call centre), so that the
-anonymous per-IP limit (every request comes from 127.0.0.1) does not stop them. Each
-phase stops after --count requests or --seconds, whichever comes first. Prints the rate,
-the latency percentiles, the errors and the ratio intake / bare view of each phase, then
-checks that every 201 is a stored report.
+The load comes from wrk (Debian's package `wrk`, a C client: `apt-get install wrk`), with
+a Lua script that sends each request with its own random point and text, so that the
+client takes little of the two cores the server runs on. Each phase lasts --seconds with
+--concurrency connections (kept alive). The submissions carry the API key of a trusted
+client (a call centre), so that the anonymous per-IP limit (every request comes from
+127.0.0.1) does not stop them. Prints the rate, the latency percentiles, the answers and
+the ratio intake / bare view of each phase, then checks that every 201 is a stored report.
 """
 
 import argparse
 import io
 import os
 import random
-import statistics
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
+# wrk runs this for each request (one Lua state per wrk thread): a report at a random
+# point of Phan Thiết, multipart like the app's, counting the answers by status.
+INTAKE_LUA = r"""
+local key = os.getenv("IOC_BENCH_KEY")
+local photo_path = os.getenv("IOC_BENCH_PHOTO")
+local with_email = os.getenv("IOC_BENCH_EMAIL") == "1"
+local photo = ""
+if photo_path ~= "" then
+  local file = io.open(photo_path, "rb"); photo = file:read("*all"); file:close()
+end
+local boundary, counter, categories = "iocbench7d1f", 0, {"pothole", "streetlight"}
+statuses = {}
+function init(args) math.randomseed(os.time()) end
+local function part(name, headers, value)
+  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\""
+    .. headers .. "\r\n\r\n" .. value .. "\r\n"
+end
+function request()
+  counter = counter + 1
+  local parts = {
+    part("category", "", categories[math.random(2)]),
+    part("description", "", "Ổ gà lớn trên đường Trần Hưng Đạo, đoạn số " .. counter
+      .. ", xe máy dễ ngã."),
+    part("lat", "", string.format("%.6f", 10.925 + math.random() * 0.01)),
+    part("lon", "", string.format("%.6f", 108.095 + math.random() * 0.01)),
+    part("source", "", photo ~= "" and "app" or "phone"),
+    part("device_id", "", "bench-" .. (counter % 50)),
+  }
+  if with_email then
+    table.insert(parts, part("email", "", "citizen" .. counter .. "@example.invalid"))
+  end
+  if photo ~= "" then
+    table.insert(parts, part("photos", "; filename=\"p.jpg\"\r\nContent-Type: image/jpeg", photo))
+  end
+  table.insert(parts, "--" .. boundary .. "--\r\n")
+  local headers = {
+    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary, ["X-API-Key"] = key,
+  }
+  return wrk.format("POST", "/api/v1/reports/", headers, table.concat(parts))
+end
+"""
+# Every phase: count the answers by status in each wrk thread, add them up at the end.
+COUNT_LUA = r"""
+threads = {}
+statuses = {}
+codes = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 then table.insert(codes, body:match('"tracking_code":%s*"([^"]+)"')) end
+end
+function done(summary, latency, requests)
+  local total, line = {}, "ANSWERS"
+  local codes_file = io.open(os.getenv("IOC_BENCH_CODES"), "a")
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+    for _, code in ipairs(thread:get("codes")) do codes_file:write(code .. "\n") end
+  end
+  codes_file:close()
+  for status, count in pairs(total) do line = line .. " " .. status .. "=" .. count end
+  io.write(line .. "\n")
+  io.write(string.format("LATENCY p50=%.1f p95=%.1f\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2000, help="requests per phase (max)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="time per phase (max)")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes")
+    parser.add_argument("--seconds", type=float, default=20.0, help="time per phase")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--photo-side", type=int, default=640)
     parser.add_argument("--with-email", action="store_true", help="reporters give an e-mail")
@@ -59,8 +127,10 @@ def main() -> None:
         "--with-worker", action="store_true", help="run the task worker during the run"
     )
     options = parser.parse_args()
-    options.count = min(options.count, 100_000)
-    options.seconds = min(options.seconds, 300.0)
+    options.seconds = min(max(options.seconds, 1.0), 300.0)
+    options.concurrency = min(max(options.concurrency, 1), 256)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
 
     with tempfile.TemporaryDirectory(prefix="ioc-bench-") as tmp:
         env = {
@@ -77,6 +147,8 @@ def main() -> None:
 
         django.setup()
         raw_key = prepare()
+        photo_path = Path(tmp) / "photo.jpg"
+        photo_path.write_bytes(jpeg(options.photo_side))
         server_log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 (closed below)
         server = subprocess.Popen(
             [
@@ -96,26 +168,23 @@ def main() -> None:
         )
         try:
             wait_until_up(options.port)
-            print(f"{options.workers} uvicorn worker(s), {options.concurrency} concurrent clients")
-            bare, _accepted = run_phase(
-                "bare view GET /healthz", options, lambda c, i: get_healthz(c)
+            print(
+                f"{options.workers} uvicorn worker(s), {options.concurrency} connections, "
+                f"{options.seconds:.0f} s a phase"
             )
-            phases = [("without a photo", b"")]
+            bare = run_phase("bare view GET /healthz", options, Path(tmp), "/healthz")
+            phases = [("without a photo", "")]
             if not options.no_photo:
-                phases.append(("with one photo", jpeg(options.photo_side)))
-            accepted = 0
-            for offset, (label, photo) in enumerate(phases, start=1):
-                first = offset * 1_000_000  # distinct reports (and devices) per phase
-
-                def submit(connection, index, photo=photo, first=first):
-                    return post_report(
-                        connection, raw_key, photo, first + index, options.with_email
-                    )
-
-                rate, created = run_phase(f"intake {label}", options, submit)
-                accepted += created
+                phases.append(("with one photo", str(photo_path)))
+            for label, photo in phases:
+                lua_env = {
+                    "IOC_BENCH_KEY": raw_key,
+                    "IOC_BENCH_PHOTO": photo,
+                    "IOC_BENCH_EMAIL": "1" if options.with_email else "0",
+                }
+                rate = run_phase(f"intake {label}", options, Path(tmp), "/api/v1/reports/", lua_env)
                 print(f"  intake {label} / bare view: {rate / bare:.2f}")
-            report_count(accepted)
+            report_count(Path(tmp) / "codes.txt")
             if options.with_worker:
                 wait_for_photos()
         finally:
@@ -128,6 +197,43 @@ def main() -> None:
                 if "ERROR" in line or "Traceback" in line
             ]
             print(f"server log: {len(errors)} error line(s)", *errors[:5], sep="\n  ")
+
+
+def run_phase(
+    name: str, options, folder: Path, path: str, lua_env: dict[str, str] | None = None
+) -> float:
+    """Run wrk for one phase; returns the requests per second. The tracking codes of the
+    201 answers are added to codes.txt in `folder`."""
+    script = folder / "phase.lua"
+    script.write_text(COUNT_LUA + (INTAKE_LUA if lua_env else ""))
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{options.concurrency}",
+        f"-d{options.seconds:.0f}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        f"http://{HOST}:{options.port}{path}",
+    ]
+    lua_env = {**(lua_env or {}), "IOC_BENCH_CODES": str(folder / "codes.txt")}
+    output = subprocess.run(
+        command, env={**os.environ, **lua_env}, capture_output=True, text=True, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    answers = dict(re.findall(r"(\d{3})=(\d+)", output.split("ANSWERS", 1)[1].splitlines()[0]))
+    latency = re.search(r"LATENCY p50=([\d.]+) p95=([\d.]+)", output)
+    errors = {
+        status: int(count) for status, count in answers.items() if status not in ("200", "201")
+    }
+    socket_errors = re.search(r"Socket errors:.*", output)
+    print(
+        f"{name}: {sum(int(c) for c in answers.values())} answers = {rate:.0f}/s; "
+        f"latency p50 {latency.group(1)} ms, p95 {latency.group(2)} ms; "
+        f"errors {errors or 'none'}" + (f"; {socket_errors.group(0)}" if socket_errors else "")
+    )
+    return rate
 
 
 def prepare() -> str:
@@ -182,111 +288,18 @@ def jpeg(side: int) -> bytes:
     return output.getvalue()
 
 
-def get_healthz(connection: HTTPConnection) -> int:
-    connection.request("GET", "/healthz")
-    response = connection.getresponse()
-    response.read()
-    return response.status
-
-
-def post_report(
-    connection: HTTPConnection, raw_key: str, photo: bytes, index: int, with_email: bool
-) -> int:
-    rng = random.Random(index)
-    fields = {
-        "category": rng.choice(["pothole", "streetlight"]),
-        "description": f"Ổ gà lớn trên đường Trần Hưng Đạo, đoạn số {index}, xe máy dễ ngã.",
-        "lat": f"{10.925 + rng.random() * 0.01:.6f}",
-        "lon": f"{108.095 + rng.random() * 0.01:.6f}",
-        "source": "app" if photo else "phone",
-        "device_id": f"bench-{index % 50}",
-    }
-    if with_email:
-        fields["email"] = f"citizen{index}@example.invalid"
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        header = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-        parts.append(f"{header}{value}\r\n".encode())
-    if photo:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n".encode()
-            + photo
-            + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
-    body = b"".join(parts)
-    connection.request(
-        "POST",
-        "/api/v1/reports/",
-        body=body,
-        headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "X-API-Key": raw_key,
-        },
-    )
-    response = connection.getresponse()
-    response.read()
-    return response.status
-
-
-def run_phase(name: str, options, call) -> tuple[float, int]:
-    """(requests per second, number of 201 answers)."""
-    latencies: list[float] = []
-    errors: dict[int, int] = {}
-    created = 0
-    lock = threading.Lock()
-    counter = iter(range(options.count))
-    stop_at = time.monotonic() + options.seconds
-
-    def worker() -> None:
-        nonlocal created
-        connection = HTTPConnection(HOST, options.port, timeout=30)
-        while time.monotonic() < stop_at:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            started = time.perf_counter()
-            try:
-                status = call(connection, index)
-            except OSError:
-                status = 0
-                connection = HTTPConnection(HOST, options.port, timeout=30)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                created += status == 201
-                if status not in (200, 201):
-                    errors[status] = errors.get(status, 0) + 1
-
-    threads = [threading.Thread(target=worker) for _ in range(options.concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    duration = time.perf_counter() - started
-    done = len(latencies)
-    rate = done / duration if duration else 0.0
-    cuts = statistics.quantiles(latencies, n=100) if done > 1 else [0.0] * 99
-    print(
-        f"{name}: {done} requests in {duration:.1f} s = {rate:.0f}/s; "
-        f"latency p50 {cuts[49] * 1000:.1f} ms, p95 {cuts[94] * 1000:.1f} ms; "
-        f"errors {errors or 'none'}"
-    )
-    return rate, created
-
-
-def report_count(accepted: int) -> None:
+def report_count(codes_file: Path) -> None:
+    """Check that every report answered 201 is stored. wrk stops counting at the end of a
+    phase while the last requests are still served, so a few more may be stored."""
     from ioc.reports.models import Report, ReportPhoto
 
-    stored = Report.objects.count()
-    verdict = "every 201 is stored" if stored == accepted else "MISMATCH"
+    codes = codes_file.read_text().split()
+    stored = Report.objects.filter(tracking_code__in=codes).count()
+    verdict = "every 201 is stored" if stored == len(codes) else "SOME ARE MISSING"
     print(
-        f"answered 201: {accepted}; stored: {stored} reports ({verdict}); photos published: "
-        f"{ReportPhoto.objects.count()}, waiting for the worker: {queued_photo_tasks()}"
+        f"answered 201: {len(codes)}; of them stored: {stored} ({verdict}); reports in all: "
+        f"{Report.objects.count()}; photos published: {ReportPhoto.objects.count()}, "
+        f"waiting for the worker: {queued_photo_tasks()}"
     )
 
 

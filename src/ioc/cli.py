@@ -3,8 +3,10 @@
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 
 # Short names for the project's own management commands.
 ALIASES = {
@@ -42,29 +44,86 @@ def serve(args: list[str]) -> None:
     parser.add_argument(
         "--with-worker", action="store_true", help="also run one background task worker"
     )
+    parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args(args)
     os.environ["IOC_DEBUG"] = "0"
-
-    import uvicorn
 
     worker = None
     if options.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"])
     try:
-        uvicorn.run(
-            "ioc.asgi:application",
-            host=options.host,
-            port=options.port,
-            workers=options.workers,
-            log_level=os.environ.get("IOC_LOG_LEVEL", "info").lower(),
-            proxy_headers=True,
-            lifespan="off",  # Django has no lifespan handlers
-            forwarded_allow_ips=os.environ.get("IOC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        )
+        if options.workers > 1:
+            one = ["--host", options.host, "--port", str(options.port), "--workers", "1"]
+            _supervise([sys.executable, "-m", "ioc.cli", "serve", *one, "--reuse-port"], options)
+        else:
+            _serve_one(options)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
+
+
+def _serve_one(options: argparse.Namespace) -> None:
+    import uvicorn
+
+    config = uvicorn.Config(
+        "ioc.asgi:application",
+        host=options.host,
+        port=options.port,
+        log_level=os.environ.get("IOC_LOG_LEVEL", "info").lower(),
+        proxy_headers=True,
+        lifespan="off",  # Django has no lifespan handlers
+        forwarded_allow_ips=os.environ.get("IOC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+    server = uvicorn.Server(config)
+    server.run(
+        sockets=[_reuse_port_socket(options.host, options.port)] if options.reuse_port else None
+    )
+
+
+# Several web processes each listen on a socket of their own on the same port
+# (SO_REUSEPORT), and the kernel spreads new connections between them. uvicorn's own
+# --workers shares one socket, and the process that wakes first accepts every waiting
+# connection: 8 keep-alive clients arriving together all landed on one process, the
+# other one idle (docs/performance.md).
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    return listener
+
+
+def _supervise(command: list[str], options: argparse.Namespace) -> None:
+    """Run `options.workers` copies of `command`, restart one that dies, stop them all on
+    SIGTERM or Ctrl-C. A copy that dies within its first 5 s (the port is taken, say)
+    stops everything: restarting it would fail the same way."""
+    started = time.monotonic()
+    children = [subprocess.Popen(command) for _ in range(options.workers)]  # noqa: S603 (ours)
+    stopping: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda received, _frame: stopping.append(received))
+    try:
+        while not stopping:
+            for index, child in enumerate(children):
+                if child.poll() is None:
+                    continue
+                if time.monotonic() - started < 5:
+                    raise SystemExit(
+                        f"A web process stopped at start (exit code {child.returncode})."
+                    )
+                print(
+                    f"ioc serve: web process {child.pid} stopped; starting another", file=sys.stderr
+                )
+                children[index] = subprocess.Popen(command)  # noqa: S603 (ours)
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            child.wait(timeout=30)
 
 
 if __name__ == "__main__":
