@@ -369,16 +369,19 @@ def derived_refresh(
     if not wanted:
         return
     leaves: dict[tuple[int, int], list[tuple[date, str, list]]] = defaultdict(list)
-    by_indicator: dict[int, set[int]] = defaultdict(set)
+    # One read per collected period type (a data set's form has one), not per indicator.
+    by_type: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
     spans: list[Period] = []
     for (indicator_id, org_unit_id), period_ids in wanted.items():
-        by_indicator[indicator_id].add(org_unit_id)
+        indicator_ids, units = by_type[indicators[indicator_id].period_type]
+        indicator_ids.add(indicator_id)
+        units.add(org_unit_id)
         spans.extend(period(p) for p in period_ids)
     start, end = min(p.start for p in spans), max(p.end for p in spans)
-    for indicator_id, units in by_indicator.items():
+    for period_type, (indicator_ids, units) in by_type.items():
         rows = Aggregate.objects.filter(
-            indicator_id=indicator_id,
-            period_type=indicators[indicator_id].period_type,
+            indicator_id__in=indicator_ids,
+            period_type=period_type,
             period_start__gte=start,
             period_end__lte=end,
         )
@@ -387,11 +390,18 @@ def derived_refresh(
         # Read without Django's per-value converters (an import reads 100,000s of rows
         # here); the start day comes from the period id (cached).
         sql, params = rows.values_list(
-            "org_unit_id", "period", "value_sum", "unit_count", "weighted_sum", "weight_sum"
+            "indicator_id",
+            "org_unit_id",
+            "period",
+            "value_sum",
+            "unit_count",
+            "weighted_sum",
+            "weight_sum",
         ).query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for unit, period_id, value_sum, count, weighted, weight in cursor.fetchall():
+            for row in cursor.fetchall():
+                indicator_id, unit, period_id, value_sum, count, weighted, weight = row
                 sums = [_decimal(value_sum), count, _decimal(weighted), weight]
                 leaves[(indicator_id, unit)].append((period(period_id).start, period_id, sums))
     aggregates_set(_derive(leaves, wanted, indicators))

@@ -26,7 +26,7 @@ from ioc.core.periods import Period, PeriodError, parse_period
 from ioc.core.services import timeline_record
 from ioc.indicators.choices import DataSetStatus, DataValueStatus
 from ioc.indicators.hierarchy import Hierarchy, Unit
-from ioc.indicators.locks import period_closes_on
+from ioc.indicators.locks import periods_closed
 from ioc.indicators.models import (
     DataSet,
     DataSetReport,
@@ -35,7 +35,7 @@ from ioc.indicators.models import (
     Indicator,
     OrgUnit,
 )
-from ioc.indicators.services import DataValueError, _actor, data_value_set
+from ioc.indicators.services import DataValueError, ValueInput, _actor, data_values_set
 
 
 class DataSetError(ValueError):
@@ -256,15 +256,10 @@ def data_set_period_closed(
     data_set: DataSet, org_unit_id: int, period: Period, *, today: date | None = None
 ) -> date | None:
     """The day the data set's period lock closed this unit's period, or None when its values
-    may still change (no period lock, not closed yet, or unlocked)."""
-    closes = period_closes_on(data_set, period)
-    if closes is None or (today or timezone.localdate()) <= closes:
-        return None
-    if DataSetUnlock.objects.filter(
-        data_set=data_set, org_unit_id=org_unit_id, period=period.id
-    ).exists():
-        return None
-    return closes
+    may still change (no period lock, not closed yet, unlocked, or a unit that does not
+    report the data set): the rule of locks.values_locked, for one unit and period."""
+    closing = periods_closed([data_set], {org_unit_id}, {period.id}, today=today)
+    return closing.closed_on(data_set.pk, org_unit_id, period.id)
 
 
 def _check_unit(data_set: DataSet, org_unit: OrgUnit) -> None:
@@ -286,12 +281,13 @@ def data_set_save(
     values: dict[str, str | None],
     submit: bool,
     actor: Any,
+    hierarchy: Hierarchy | None = None,
 ) -> DataSetReport | None:
     """Save a unit's form for a period, all or nothing: as drafts (not counted yet) or
     submitted (counted, and the report registered with its timeliness). `values` maps
     indicator codes to the text typed ("" or None deletes); codes not given keep their
     value. DataSetError names each field that cannot be saved; nothing is then written.
-    Returns the report (None for a draft)."""
+    Returns the report (None for a draft). A page that loaded the `hierarchy` passes it."""
     if not data_set_may(user=actor, data_set=data_set, action="add"):
         raise DataSetError(
             {"report": _("You may not fill in %(data_set)s.") % {"data_set": data_set.code}}
@@ -321,8 +317,7 @@ def data_set_save(
             deleted_at__isnull=True,
         )
     }
-    errors: dict[str, str] = {}
-    hierarchy = Hierarchy.load()
+    changed: list[ValueInput] = []
     for indicator in data_set_indicators(data_set):
         stored = current.get(indicator.pk)
         stored_text = "" if stored is None else format(stored.value.normalize(), "f")
@@ -334,20 +329,17 @@ def data_set_save(
             continue
         if text == stored_text and (stored is None or stored.status == status):
             continue
-        try:
-            data_value_set(
-                indicator=indicator,
-                org_unit=org_unit,
-                period=period.id,
-                value=text or None,
-                status=status,
-                actor=actor,
-                hierarchy=hierarchy,
-            )
-        except DataValueError as error:
-            errors[indicator.code] = "; ".join(error.errors.values())
-    if errors:
-        raise DataSetError(errors)
+        changed.append(ValueInput(indicator, org_unit, period.id, text or None))
+    try:
+        # One batch: one lock check, one aggregate update, the rules once.
+        data_values_set(values=changed, status=status, actor=actor, hierarchy=hierarchy)
+    except DataValueError as error:
+        raise DataSetError(
+            {
+                changed[row - 1].indicator.code: "; ".join(fields.values())
+                for row, fields in error.by_row.items()
+            }
+        ) from error
     if not submit:
         return None
     if report is None:

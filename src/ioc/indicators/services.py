@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ioc.core.models import TimelineEvent
 from ioc.core.periods import PeriodError
 from ioc.core.services import timeline_record
 from ioc.geo.models import AdminUnit
@@ -365,13 +367,22 @@ class ImportSummary:
 
 
 class DataValueError(ValueError):
-    """A single value that cannot be written; `errors` maps each field (indicator, period,
-    org_unit, value) to its message, as a form shows them."""
+    """Values that cannot be written; `errors` maps each field (indicator, period, org_unit,
+    value) to its message, as a form shows them, and `by_row` does so for each value of a
+    batch (data_values_set), by its position from 1."""
 
     def __init__(self, conflicts: list[Conflict]) -> None:
         self.conflicts = conflicts
-        self.errors = {c.column or "value": c.message or c.value for c in conflicts}
+        self.errors = _field_errors(conflicts)
+        rows: dict[int, list[Conflict]] = defaultdict(list)
+        for conflict in conflicts:
+            rows[conflict.row].append(conflict)
+        self.by_row = {row: _field_errors(rows[row]) for row in sorted(rows)}
         super().__init__("; ".join(f"{field}: {text}" for field, text in self.errors.items()))
+
+
+def _field_errors(conflicts: list[Conflict]) -> dict[str, str]:
+    return {c.column or "value": c.message or c.value for c in conflicts}
 
 
 _MAX_INTEGER_DIGITS = VALUE_DIGITS - VALUE_PLACES
@@ -724,9 +735,16 @@ def _existing(planned: list[_Planned]) -> dict[tuple[int, int, str], _Stored]:
     if not planned:
         return {}
     keys = {p.key for p in planned}
-    rows = DataValue.objects.filter(
+    values = DataValue.objects.filter(
         indicator_id__in={k[0] for k in keys}, period__in={k[2] for k in keys}
-    ).values_list("id", "indicator_id", "org_unit_id", "period", "value", "status", "deleted_at")
+    )
+    units = {k[1] for k in keys}
+    if len(units) < 500:
+        # A form (one unit) reads its own values, not every unit's of its indicators.
+        values = values.filter(org_unit_id__in=units)
+    rows = values.values_list(
+        "id", "indicator_id", "org_unit_id", "period", "value", "status", "deleted_at"
+    )
     found = {}
     for pk, indicator_id, org_unit_id, period_id, value, status, deleted_at in rows.iterator(
         chunk_size=10000
@@ -912,7 +930,17 @@ def _write(
     rules_evaluate(touched)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ValueInput:
+    """One value to write (data_values_set): None or "" deletes it."""
+
+    indicator: Indicator
+    org_unit: OrgUnit
+    period: str
+    value: Decimal | int | str | None
+    comment: str = ""
+
+
 def data_value_set(
     *,
     indicator: Indicator,
@@ -926,56 +954,112 @@ def data_value_set(
     hierarchy: Hierarchy | None = None,
 ) -> DataValue | None:
     """Write one value (None or "" deletes it), with its status; DataValueError naming the
-    field when it cannot be written. Returns the value (None after a delete). A caller
-    writing several values passes the `hierarchy` it loaded once."""
+    field when it cannot be written. Returns the value (None after a delete). A form's
+    several values go together through data_values_set."""
+    value_input = ValueInput(indicator, org_unit, period, value, comment)
+    return data_values_set(
+        values=[value_input],
+        status=status,
+        source=source,
+        actor=actor,
+        hierarchy=hierarchy,
+    )[0]
+
+
+@transaction.atomic
+def data_values_set(
+    *,
+    values: list[ValueInput],
+    status: str = DataValueStatus.SUBMITTED,
+    source: str = DataValueSource.FORM,
+    actor: Any = None,
+    hierarchy: Hierarchy | None = None,
+) -> list[DataValue | None]:
+    """Write a form's values, all or nothing, through the import's path: checked together
+    (one lock check), written with one aggregate update, the threshold rules evaluated
+    once, and a timeline event for each value. DataValueError names every field that
+    cannot be written (`by_row`: by position in `values`, from 1); nothing is then written.
+    Returns each value's record (None: deleted, or there was nothing to delete)."""
     if status not in DataValueStatus.values():
         raise ValueError(f"Unknown status {status!r}")
+    if not values:
+        return []
     hierarchy = hierarchy or Hierarchy.load()
-    unit = hierarchy.units[org_unit.pk]
-    text = "" if value is None else str(value)
-    row = ImportRow(
-        data_element=indicator.code,
-        period=period,
-        org_unit=unit.qualified_code,
-        value=text,
-        comment=comment,
-        row=1,
-        columns={"data_element": "indicator", "org_unit": "org_unit"},
-    )
-    summary = ImportSummary()
-    planned = _plan([row], ImportStrategy.CREATE_AND_UPDATE, hierarchy, None, summary)
-    _lock_conflicts(planned, hierarchy, summary)
-    if summary.conflicts:
-        raise DataValueError(summary.conflicts)
-    existing = _existing(planned)
-    current = existing.get((indicator.pk, org_unit.pk, planned[0].period))
-    live = current is not None and current.deleted_at is None
-    if current is not None and live and current.status == DataValueStatus.APPROVED:
-        raise DataValueError(
-            [
-                Conflict(
-                    period,
-                    _("The value is approved and locked; it cannot be changed."),
-                    column="value",
-                    message=_("The value is approved and locked; it cannot be changed."),
-                )
-            ]
+    rows = [
+        ImportRow(
+            data_element=item.indicator.code,
+            period=item.period,
+            org_unit=hierarchy.units[item.org_unit.pk].qualified_code,
+            value="" if item.value is None else str(item.value),
+            comment=item.comment,
+            row=position,
+            columns={"data_element": "indicator", "org_unit": "org_unit"},
         )
-    item = planned[0]
-    if item.value is None and (current is None or current.deleted_at is not None):
-        return None
+        for position, item in enumerate(values, start=1)
+    ]
+    summary = ImportSummary()
+    planned = _plan(rows, ImportStrategy.CREATE_AND_UPDATE, hierarchy, None, summary)
+    _lock_conflicts(planned, hierarchy, summary)
+    refused = {conflict.row for conflict in summary.conflicts}
+    planned = [item for item in planned if item.row.row not in refused]
+    existing = _existing(planned)
+    message = _("The value is approved and locked; it cannot be changed.")
+    for item in planned:
+        current = _live(existing.get(item.key))
+        if current is not None and current.status == DataValueStatus.APPROVED:
+            summary.conflicts.append(Conflict(item.period, message, item.row.row, "value", message))
+    if summary.conflicts:
+        raise DataValueError(sorted(summary.conflicts, key=lambda conflict: conflict.row))
+    # Deleting a value that is not there writes nothing.
+    writes = [
+        item
+        for item in planned
+        if item.value is not None or _live(existing.get(item.key)) is not None
+    ]
     user, label = _actor(actor)
-    before = None if current is None or current.deleted_at else str(current.value)
-    before_status = "" if current is None else current.status
-    _write([item], existing, hierarchy, batch=None, source=source, stored_by=label, status=status)
-    record = DataValue.objects.get(indicator=indicator, org_unit=org_unit, period=item.period)
-    timeline_record(
-        target=record,
+    _write(writes, existing, hierarchy, batch=None, source=source, stored_by=label, status=status)
+    records = _records(writes)
+    TimelineEvent.objects.bulk_create(
+        _value_event(item, existing.get(item.key), records[item.key], status, user, label)
+        for item in writes
+    )
+    written = {item.row.row: records[item.key] for item in writes if item.value is not None}
+    return [written.get(position) for position in range(1, len(values) + 1)]
+
+
+def _value_event(
+    item: _Planned, previous: _Stored | None, record: DataValue, status: str, user: Any, label: str
+) -> TimelineEvent:
+    """A value's timeline event (as timeline_record writes it), to insert with the others."""
+    current = _live(previous)
+    return TimelineEvent(
+        content_type=ContentType.objects.get_for_model(DataValue),
+        object_id=str(record.pk),
         actor=user,
         actor_label=label,
         verb="data_value_deleted" if item.value is None else "data_value_set",
-        from_state=before_status,
+        from_state="" if previous is None else previous.status,
         to_state="" if item.value is None else status,
-        data={"before": before, "after": None if item.value is None else str(item.value)},
+        data={
+            "before": None if current is None else str(current.value),
+            "after": None if item.value is None else str(item.value),
+        },
     )
-    return None if item.value is None else record
+
+
+def _live(stored: _Stored | None) -> _Stored | None:
+    return stored if stored is not None and stored.deleted_at is None else None
+
+
+def _records(writes: list[_Planned]) -> dict[tuple[int, int, str], DataValue]:
+    """The written values' rows, for their timeline events (one query)."""
+    if not writes:
+        return {}
+    keys = {item.key for item in writes}
+    found = DataValue.objects.filter(
+        indicator_id__in={key[0] for key in keys},
+        org_unit_id__in={key[1] for key in keys},
+        period__in={key[2] for key in keys},
+    )
+    records = {(r.indicator_id, r.org_unit_id, r.period): r for r in found}
+    return {key: records[key] for key in keys}

@@ -4,7 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ioc.accounts.choices import ApiScope, Role
 from ioc.accounts.tests.factories import AgencyFactory, UserFactory, api_key
@@ -189,6 +192,160 @@ def test_a_unit_not_assigned_to_the_data_set_cannot_report_it(world):
 
     assert list(caught.value.errors) == ["org_unit"]
     assert "does not report YT-THANG" in caught.value.errors["org_unit"]
+
+
+# -- one batch per form -----------------------------------------------------------------------
+
+
+def test_every_bad_cell_is_named_and_a_good_one_is_not_written(world):
+    with pytest.raises(DataSetError) as caught:
+        _submit(world, values={"VISITS": "1,2,3", "BEDS": "many"})
+    data_set_approve(report=_submit(world, unit_index=1), actor=world["head"])
+    other = data_set_define(
+        code="YT-KHAC",
+        name="Báo cáo khác",
+        agency=world["agency"],
+        period_type="MONTHLY",
+        deadline_days=10,
+        indicators=[world["beds"]],
+        org_units=[world["wards"][1]],
+    )
+    with pytest.raises(DataSetError) as locked:
+        data_set_save(
+            data_set=other,
+            org_unit=world["wards"][1],
+            period=OCTOBER,
+            values={"BEDS": "31"},
+            submit=True,
+            actor=world["staff"],
+        )
+
+    assert caught.value.errors == {
+        "VISITS": "“1.2.3” is not a number.",
+        "BEDS": "“many” is not a number.",
+    }
+    # BEDS of ward 22924 is held by the approved report of another data set
+    assert locked.value.errors == {
+        "BEDS": "BEDS/202410/current:22924 is locked: the report “Báo cáo y tế tháng” of this "
+        "unit and period is approved. Ask its approver to unapprove it first."
+    }
+    assert not DataValue.objects.filter(org_unit=world["wards"][0]).exists()
+    assert _value(world, "BEDS", unit_index=1).value == Decimal(30)
+
+
+def test_a_form_save_leaves_one_timeline_event_per_value_changed(world):
+    # given: a draft, then its submission with BEDS cleared and VISITS corrected
+    data_set_save(
+        data_set=world["data_set"],
+        org_unit=world["wards"][0],
+        period=OCTOBER,
+        values={"VISITS": "120", "BEDS": "30"},
+        submit=False,
+        actor=world["staff"],
+    )
+
+    # when
+    _submit(world, values={"VISITS": "125", "BEDS": ""})
+
+    # then
+    events = TimelineEvent.objects.filter(verb__startswith="data_value").order_by("pk")
+    visits, beds = _value(world, "VISITS"), _value(world, "BEDS")
+    assert [(e.object_id, e.verb, e.from_state, e.to_state, e.data, e.actor) for e in events] == [
+        (
+            str(visits.pk),
+            "data_value_set",
+            "",
+            "draft",
+            {"before": None, "after": "120.000000"},
+            world["staff"],
+        ),
+        (
+            str(beds.pk),
+            "data_value_set",
+            "",
+            "draft",
+            {"before": None, "after": "30.000000"},
+            world["staff"],
+        ),
+        (
+            str(visits.pk),
+            "data_value_set",
+            "draft",
+            "submitted",
+            {"before": "120.000000", "after": "125.000000"},
+            world["staff"],
+        ),
+        (
+            str(beds.pk),
+            "data_value_deleted",
+            "draft",
+            "",
+            {"before": "30.000000", "after": None},
+            world["staff"],
+        ),
+    ]
+    assert beds.deleted_at is not None
+    assert analytics_value(
+        indicator=world["visits"], period="202410", unit=world["wards"][0]
+    ) == Decimal(125)
+
+
+def _form(world, make_indicator, fields):
+    """A data set of `fields` indicators, half of them stocks (last value) like BEDS, for
+    the first ward."""
+    indicators = [
+        make_indicator(
+            f"F{fields}X{n}",
+            sector=Sector.objects.get(code="health"),
+            source_agency=world["agency"],
+            time_aggregation="LAST" if n % 2 else "SUM",
+        )
+        for n in range(fields)
+    ]
+    return data_set_define(
+        code=f"FORM-{fields}",
+        name=f"{fields} fields",
+        agency=world["agency"],
+        period_type="MONTHLY",
+        deadline_days=10,
+        indicators=indicators,
+        org_units=[world["wards"][0]],
+    )
+
+
+def _queries_of_a_save(world, data_set, figure, *, submit):
+    codes = [indicator.code for indicator in data_set.indicators.all()]
+    # Each save as a new request: the user's areas and the content types looked up afresh.
+    actor = type(world["staff"]).objects.get(pk=world["staff"].pk)
+    ContentType.objects.clear_cache()
+    with CaptureQueriesContext(connection) as captured:
+        data_set_save(
+            data_set=data_set,
+            org_unit=world["wards"][0],
+            period=OCTOBER,
+            values={code: str(figure) for code in codes},
+            submit=submit,
+            actor=actor,
+        )
+    return len(captured)
+
+
+def test_the_queries_of_a_form_save_do_not_grow_with_its_fields(world, make_indicator):
+    small, large = _form(world, make_indicator, 2), _form(world, make_indicator, 8)
+
+    counts = {
+        data_set.code: [
+            _queries_of_a_save(world, data_set, 1, submit=False),
+            _queries_of_a_save(world, data_set, 2, submit=True),
+            _queries_of_a_save(world, data_set, 3, submit=True),
+        ]
+        for data_set in (small, large)
+    }
+
+    # a draft, the first submission (registers the report), a correction (resubmitted)
+    assert counts == {"FORM-2": [26, 36, 32], "FORM-8": [26, 36, 32]}
+    assert DataValue.objects.filter(value=3, status="submitted").count() == 10
+    assert TimelineEvent.objects.filter(verb="data_value_set").count() == 30
 
 
 @pytest.mark.parametrize(
@@ -758,10 +915,15 @@ def test_the_period_lock_waits_for_its_day(closing):
     period = parse_period("202410")
     ward = world["wards"][0].pk
 
+    elsewhere = world["hierarchy"].resolve("22963").org_unit_id
+    after = date(2024, 12, 11)
+
     assert data_set_period_closed(world["data_set"], ward, period, today=date(2024, 12, 10)) is None
-    assert data_set_period_closed(world["data_set"], ward, period, today=date(2024, 12, 11)) == (
+    assert data_set_period_closed(world["data_set"], ward, period, today=after) == (
         date(2024, 12, 10)
     )
+    # as for values (locks.values_locked): a unit that does not report it is not held
+    assert data_set_period_closed(world["data_set"], elsewhere, period, today=after) is None
 
 
 def test_a_closed_period_cannot_be_submitted_until_an_approver_unlocks_it(closing):
