@@ -14,6 +14,8 @@ class ReportsConfig(AppConfig):
 
         register_navigation()
         register_demo_step(name="field reports", order=40, run=_load_demo)
+        # After the demo accounts (order 90): reports and notifications of those accounts.
+        register_demo_step(name="field reports of the demo accounts", order=95, run=_load_accounts)
 
 
 def _load_demo() -> list[str]:
@@ -21,3 +23,9 @@ def _load_demo() -> list[str]:
     from ioc.reports.demo import load_demo_reports
 
     return load_demo_reports()
+
+
+def _load_accounts() -> list[str]:
+    from ioc.reports.demo import load_account_reports
+
+    return load_account_reports()

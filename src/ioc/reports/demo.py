@@ -13,6 +13,9 @@ the product would have recorded. The plan is seeded, so the figures never change
   are planned one by one (a seed per day), so past days stay the same whenever the demo
   is loaded and steps after the present moment are simply not taken yet: some reports
   are open, due soon or overdue now.
+- "accounts": a step of its own, after the demo accounts exist: 11 reports of the last
+  working days around them (the citizen's own, the triage queue, overdue escalations in
+  the staff's ward), so that each account has something to see and its notifications.
 
 Each report carries its plan key in `device_id` ("demo-..."): a second run skips the
 reports already there (and resumes an interrupted run).
@@ -39,8 +42,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from ioc.accounts.models import Agency
-from ioc.core.calendar import add_working_days, add_working_hours, working_hours_between
+from ioc.accounts.models import Agency, User
+from ioc.core.calendar import (
+    add_working_days,
+    add_working_hours,
+    is_working_day,
+    working_hours_between,
+)
 from ioc.geo.choices import Level, Structure
 from ioc.geo.models import AdminUnit, UnitSuccession
 from ioc.geo.names import split_division
@@ -219,6 +227,7 @@ class Step:
     at: datetime
     action: str  # triage, start, transfer, escalate, resolve, reject, rate, close
     values: dict[str, Any] = field(default_factory=dict)
+    by: str = ""  # the demo account acting (username); none: the system
 
 
 @dataclass
@@ -237,6 +246,7 @@ class PlannedReport:
     is_anonymous: bool
     attributes: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
+    reporter: str = ""  # the demo account that sent it (username); none: anonymous
 
 
 @dataclass
@@ -765,35 +775,49 @@ def _write(
     suggest: Callable[[str], list[tuple[str, float]]],
 ) -> None:
     clock.set(plan.received_at)
-    suggestion, confidence = None, None
-    if plan.category is None:
-        found = suggest(plan.description)
-        if found:
-            suggestion, confidence = categories.get(found[0][0]), found[0][1]
-    photos = [demo_photo(zlib.crc32(plan.key.encode()))] if plan.source == ReportSource.APP else []
     with transaction.atomic():
-        report = services.report_submit(
-            category=categories[plan.category] if plan.category else None,
-            description=plan.description,
-            lat=plan.lat,
-            lon=plan.lon,
-            address=plan.address,
-            photos=photos,
-            attributes=plan.attributes,
-            reporter_name=plan.reporter_name,
-            reporter_phone=plan.reporter_phone,
-            is_anonymous=plan.is_anonymous,
-            source=plan.source,
-            device_id=plan.key,
-            received_at=plan.received_at,
-            suggested_category=suggestion,
-            suggestion_confidence=confidence,
-        )
+        report = _submit(plan, categories, suggest)
         for step in plan.steps:
             if step.at > until:
                 break
             clock.set(step.at)
             report = _take(step, report, plan, categories, agencies)
+
+
+def _submit(
+    plan: PlannedReport,
+    categories: dict[str, Category],
+    suggest: Callable[[str], list[tuple[str, float]]],
+    reporter: User | None = None,
+) -> Report:
+    suggestion, confidence = None, None
+    if plan.category is None:
+        found = suggest(plan.description)
+        if found:
+            suggestion, confidence = categories.get(found[0][0]), found[0][1]
+    photos = (
+        [demo_photo(zlib.crc32(plan.key.encode()))]
+        if plan.source in ReportSource.PHOTO_REQUIRED
+        else []
+    )
+    return services.report_submit(
+        category=categories[plan.category] if plan.category else None,
+        description=plan.description,
+        lat=plan.lat,
+        lon=plan.lon,
+        address=plan.address,
+        photos=photos,
+        attributes=plan.attributes,
+        reporter=reporter,
+        reporter_name=plan.reporter_name,
+        reporter_phone=plan.reporter_phone,
+        is_anonymous=plan.is_anonymous,
+        source=plan.source,
+        device_id=plan.key,
+        received_at=plan.received_at,
+        suggested_category=suggestion,
+        suggestion_confidence=confidence,
+    )
 
 
 def _take(
@@ -802,7 +826,9 @@ def _take(
     plan: PlannedReport,
     categories: dict[str, Category],
     agencies: dict[str, Agency],
+    actor: User | None = None,
 ) -> Report:
+    """One step of the plan through its service; `actor`: the demo account acting."""
     match step.action:
         case "triage":
             category = categories[plan.true_category]
@@ -824,7 +850,7 @@ def _take(
         case "start":
             if report.status == ReportStatus.ASSIGNED:
                 report = services.report_transition(
-                    report=report, to_status=ReportStatus.IN_PROGRESS, actor=None
+                    report=report, to_status=ReportStatus.IN_PROGRESS, actor=actor
                 )
         case "escalate":
             services.report_escalate(report=report, now=step.at)
@@ -837,11 +863,17 @@ def _take(
             )
         case "resolve":
             answers = texts.ANSWERS.get(plan.true_category, texts.DEFAULT_ANSWERS)
-            answer = answers[zlib.crc32(f"{plan.key}{len(step.values)}".encode()) % len(answers)]
-            report = services.report_resolve(report=report, answer=answer, actor=None)
+            answer = (
+                step.values.get("answer")
+                or answers[zlib.crc32(f"{plan.key}{len(step.values)}".encode()) % len(answers)]
+            )
+            report = services.report_resolve(report=report, answer=answer, actor=actor)
         case "rate":
             report = services.report_rate(
-                report=report, rating=step.values["rating"], comment=step.values["comment"]
+                report=report,
+                rating=step.values["rating"],
+                comment=step.values["comment"],
+                actor=actor,
             )
         case "close":
             if report.status == ReportStatus.RESOLVED:
@@ -858,6 +890,189 @@ def _take(
 def load_demo_reports() -> list[str]:
     """The demo step: categories and rules, then the reports."""
     return [*load_categories(), *load_reports()]
+
+
+# -- the demo accounts' reports -----------------------------------------------------------
+# The history above is written before the demo accounts exist, so it leaves them nothing to
+# see. This step, run after the accounts, writes a few reports of the last working days
+# around them: the citizen's own (closed and rated, resolved awaiting her rating, in
+# progress, in triage), reports waiting in the operators' triage queue, and overdue
+# reports escalated by `report_escalate`, three of them in the staff's ward. Every step goes
+# through the services, with the accounts as actors, in the order it happened, so each
+# account's bell holds what the product would have told it, read up to the moment the
+# account last looked. Times count back from the moment of loading in working days (past
+# deadlines are passed, nothing lies in the future); the keys are fixed, so a later run
+# writes nothing.
+
+ACCOUNTS_PREFIX = f"{KEY_PREFIX}accounts-"
+CITIZEN, STAFF, HEAD, OPERATOR = "demo.citizen", "demo.staff", "demo.head", "demo.operator"
+CITIZEN_NAME, CITIZEN_PHONE = "Nguyễn Thị Lan", "0918350412"
+HOME_COMMUNE = "22924"  # Phường Phú Thủy, the citizen's ward; its committee is the staff's
+
+
+def plan_account_reports(geography: _Geography, until: datetime) -> list[PlannedReport]:
+    """The demo accounts' reports, at moments counted back from `until`."""
+
+    def day(working_days_back: int, clock: str) -> datetime:
+        return _working_days_back(until, working_days_back, clock)
+
+    def ago(hours: float) -> datetime:
+        return until - timedelta(hours=hours)
+
+    def late(category: str, received: datetime, minutes: int) -> Step:
+        """The escalation a few minutes after the deadline the submission will set."""
+        return Step(_deadline(category, received) + timedelta(minutes=minutes), "escalate")
+
+    scenes = [
+        # name, commune, chosen category (None: "I do not know"), problem, received, steps
+        ("citizen-streetlight", HOME_COMMUNE, "den-chieu-sang", "den-chieu-sang", day(12, "06:50"), [
+            Step(day(11, "08:10"), "start", by=STAFF),
+            Step(day(10, "10:20"), "resolve", by=STAFF),
+            Step(day(10, "20:15"), "rate", {"rating": 5}, by=CITIZEN)]),
+        ("citizen-pothole", HOME_COMMUNE, "o-ga", "o-ga", day(4, "18:30"), [
+            Step(day(3, "08:40"), "start", by=STAFF),
+            Step(day(1, "15:40"), "resolve", by=STAFF)]),
+        ("citizen-pavement", HOME_COMMUNE, "lan-chiem", "lan-chiem", day(2, "19:45"), [
+            Step(day(1, "08:30"), "start", by=STAFF)]),
+        ("citizen-drain", HOME_COMMUNE, None, "ngap-ung", ago(0.6), []),
+        ("triage-tree-wire", "22933", None, "cay-xanh", ago(1.5), []),
+        ("triage-smell", "22945", None, "o-nhiem", ago(4), []),
+        ("triage-truck", "22918", None, "lan-chiem", ago(9), []),
+        ("overdue-pothole", HOME_COMMUNE, "o-ga", "o-ga", day(8, "07:55"), [
+            Step(day(7, "09:30"), "start", by=STAFF),
+            late("o-ga", day(8, "07:55"), 9)]),
+        ("overdue-streetlight", HOME_COMMUNE, "den-chieu-sang", "den-chieu-sang", day(5, "18:20"), [
+            late("den-chieu-sang", day(5, "18:20"), 6)]),
+        ("overdue-karaoke", HOME_COMMUNE, "tieng-on", "tieng-on", day(6, "22:40"), [
+            Step(day(5, "08:15"), "start", by=STAFF),
+            late("tieng-on", day(6, "22:40"), 12)]),
+        ("overdue-waste", "22945", "rac-thai", "rac-thai", day(4, "06:30"), [
+            late("rac-thai", day(4, "06:30"), 4)]),
+    ]  # fmt: skip
+    areas = {area.commune_code: area for area in geography.areas("province")}
+    plans = []
+    for name, commune, category, problem, received, steps in scenes:
+        rng = random.Random(f"{SEED}-accounts-{name}")
+        description, address, answer, comment = texts.ACCOUNT_SCENES[name]
+        lat, lon = _point_in(areas[commune], rng, PILOT_DISTRICT)
+        citizen = name.startswith("citizen-")
+        for step in steps:
+            if step.action == "resolve":
+                step.values["answer"] = answer
+            if step.action == "rate":
+                step.values["comment"] = comment
+        if any(step.at >= until for step in steps) or received >= until:
+            raise RuntimeError(f"The demo scene {name} would end after {until}")
+        plans.append(
+            PlannedReport(
+                key=f"{ACCOUNTS_PREFIX}{name}",
+                received_at=received,
+                category=category,
+                true_category=problem,
+                lat=lat,
+                lon=lon,
+                description=description,
+                address=address,
+                source=ReportSource.WEB if citizen else rng.choice(_PUBLIC_SOURCES),
+                reporter_name=CITIZEN_NAME if citizen else "",
+                reporter_phone=CITIZEN_PHONE if citizen else f"09{rng.randrange(10**8):08d}",
+                is_anonymous=False,
+                attributes={},
+                steps=steps,
+                reporter=CITIZEN if citizen else "",
+            )
+        )
+    return plans
+
+
+_PUBLIC_SOURCES = [ReportSource.PHONE, ReportSource.OPEN311, ReportSource.SOCIAL]
+# When each account last opened its notifications (working days back, local time): what
+# came before is read, what came after waits behind the bell.
+ACCOUNTS_LAST_READ = {CITIZEN: (2, "21:00"), STAFF: (2, "16:30"), HEAD: (3, "08:00"),
+                      OPERATOR: (3, "16:00")}  # fmt: skip
+
+
+def _working_days_back(moment: datetime, count: int, clock: str) -> datetime:
+    """`clock` (local time) on the working day `count` working days before `moment`'s day."""
+    day = timezone.localtime(moment, TZ).date()
+    for _n in range(count):
+        day -= timedelta(days=1)
+        while not is_working_day(day):
+            day -= timedelta(days=1)
+    return datetime.combine(day, time.fromisoformat(clock), tzinfo=TZ)
+
+
+def load_account_reports(*, until: datetime | None = None) -> list[str]:
+    """The demo step run after the demo accounts: their reports and notifications
+    (idempotent)."""
+    from ioc.inbox.services import notifications_mark_all_read
+    from ioc.reports.classifier import suggest_category
+
+    until = until or timezone.now()
+    users = {user.username: user for user in User.objects.filter(username__in=ACCOUNTS_LAST_READ)}
+    missing = sorted(set(ACCOUNTS_LAST_READ) - set(users))
+    if missing:
+        raise RuntimeError(
+            f"The demo accounts {', '.join(missing)} are missing: run the accounts step first."
+        )
+    existing = set(
+        Report.objects.filter(device_id__startswith=ACCOUNTS_PREFIX).values_list(
+            "device_id", flat=True
+        )
+    )
+    plans = [plan for plan in plan_account_reports(_Geography(), until) if plan.key not in existing]
+    categories = {category.code: category for category in Category.objects.all()}
+    agencies = {agency.code: agency for agency in Agency.objects.all()}
+    written: dict[str, Report] = {}
+    with demo_clock() as clock:
+        for moment, _order, plan, step, reader in _account_events(plans, until):
+            clock.set(moment)
+            with transaction.atomic():
+                if reader:
+                    notifications_mark_all_read(user=users[reader])
+                elif step is None:
+                    reporter = users.get(plan.reporter)
+                    written[plan.key] = _submit(plan, categories, suggest_category, reporter)
+                else:
+                    actor = users.get(step.by)
+                    report = written[plan.key]
+                    written[plan.key] = _take(step, report, plan, categories, agencies, actor)
+    mine = Report.objects.filter(device_id__startswith=ACCOUNTS_PREFIX)
+    return [
+        _(
+            "%(total)s reports around the demo accounts (%(new)s new): %(citizen)s sent by "
+            "%(username)s, %(triage)s awaiting triage, %(escalated)s overdue and escalated"
+        )
+        % {
+            "total": mine.count(),
+            "new": len(plans),
+            "citizen": mine.filter(reporter__username=CITIZEN).count(),
+            "username": CITIZEN,
+            "triage": mine.filter(status=ReportStatus.TRIAGE).count(),
+            "escalated": mine.filter(
+                escalated_at__isnull=False, status__in=sorted(ReportStatus.OPEN)
+            ).count(),
+        }
+    ]
+
+
+# When, in which order, which report (none: a reading), which step (none: the submission),
+# whose reading.
+_Event = tuple[datetime, int, Any, Step | None, str]
+
+
+def _account_events(plans: list[PlannedReport], until: datetime) -> list[_Event]:
+    """Every submission, step and reading of the bell, in the order they happened: a
+    notification is read only if it came before the account last looked."""
+    events: list[_Event] = []
+    for plan in plans:
+        events.append((plan.received_at, len(events), plan, None, ""))
+        events += [(step.at, len(events) + n, plan, step, "") for n, step in enumerate(plan.steps)]
+    if plans:
+        for username, (working_days_back, clock) in ACCOUNTS_LAST_READ.items():
+            moment = _working_days_back(until, working_days_back, clock)
+            events.append((moment, len(events), None, None, username))
+    return sorted(events, key=lambda event: event[:2])
 
 
 def write_category_examples(path: Path) -> int:

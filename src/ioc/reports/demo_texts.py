@@ -577,3 +577,87 @@ SHORT: dict[str, list[str]] = {
     "du-lich": ["chặt chém du khách", "chèo kéo khách", "quan hai san tinh tien qua dat",
                 "hàng rong đeo bám", "giữ xe thu giá cao"],
 }  # fmt: skip
+
+# The reports of the last weeks written around the demo accounts (demo.load_account_reports):
+# scene -> (what the citizen wrote, the address given, the agency's answer when it resolves,
+# the citizen's comment when she rates). Phú Thủy is the citizen's ward and its committee
+# the demo staff's agency.
+ACCOUNT_SCENES: dict[str, tuple[str, str, str, str]] = {
+    "citizen-streetlight": (
+        "Cả dãy đèn đường trên đường Trần Phú, đoạn gần cầu Trần Hưng Đạo, tắt ba đêm nay; "
+        "buổi tối rất tối, xe máy suýt va vào nhau. Đề nghị phường kiểm tra giúp.",
+        "48 Trần Phú, Phường Phú Thủy",
+        "UBND phường đã phối hợp đơn vị quản lý chiếu sáng thay bộ điều khiển tủ điện; "
+        "cả dãy đèn đã sáng lại từ tối nay.",
+        "Đèn đã sáng lại ngay hôm sau, cảm ơn UBND phường!",
+    ),
+    "citizen-pothole": (
+        "Ổ gà lớn trước số 112 Nguyễn Tất Thành, sâu khoảng một gang tay, mưa xuống đọng nước "
+        "không thấy; sáng nay có người đi xe máy bị té.",
+        "112 Nguyễn Tất Thành, Phường Phú Thủy",
+        "Tổ công tác phường đã vá ổ gà bằng bê tông nhựa nguội và đặt biển cảnh báo trong thời "
+        "gian chờ lớp nhựa ổn định. Mời bà kiểm tra và đánh giá kết quả.",
+        "",
+    ),
+    "citizen-pavement": (
+        "Quán cà phê đầu hẻm 27 Tôn Đức Thắng bày bàn ghế và dựng mái che chiếm hết vỉa hè, "
+        "người đi bộ và học sinh phải đi xuống lòng đường.",
+        "27 Tôn Đức Thắng, Phường Phú Thủy",
+        "",
+        "",
+    ),
+    "citizen-drain": (
+        "Miệng cống trước hẻm 9 Lê Duẩn bị rác và lá cây lấp kín, tối qua mưa nước tràn vào "
+        "mấy nhà trong hẻm. Tôi không biết việc này thuộc lĩnh vực nào.",
+        "hẻm 9 Lê Duẩn, Phường Phú Thủy",
+        "",
+        "",
+    ),
+    "triage-tree-wire": (
+        "Cây bàng trước trường tiểu học ngã đè lên dây điện, dây võng sát đầu người, "
+        "trẻ em đi học ngang qua rất nguy hiểm.",
+        "Võ Văn Kiệt, Phường Hàm Thắng",
+        "",
+        "",
+    ),
+    "triage-smell": (
+        "Mấy hôm nay cống gần chợ bốc mùi hôi thối, nước đen chảy ra mặt đường, ruồi muỗi nhiều.",
+        "",
+        "",
+        "",
+    ),
+    "triage-truck": (
+        "xe tai dau qua dem chiem nua duong, khong bat den, toi qua suyt tong xe",
+        "",
+        "",
+        "",
+    ),
+    "overdue-pothole": (
+        "Đoạn đường Phạm Văn Đồng trước chợ Phú Thủy sụt lún thành vũng lớn, xe tải chạy qua "
+        "làm vỡ thêm, nước bắn vào các quầy hàng.",
+        "Phạm Văn Đồng, Phường Phú Thủy",
+        "",
+        "",
+    ),
+    "overdue-streetlight": (
+        "Đèn chiếu sáng trong hẻm 45 Võ Văn Kiệt cháy bóng gần một tuần, hẻm tối om, "
+        "người dân lo mất trộm.",
+        "hẻm 45 Võ Văn Kiệt, Phường Phú Thủy",
+        "",
+        "",
+    ),
+    "overdue-karaoke": (
+        "Nhà hàng gần ngã ba Lê Duẩn hát karaoke mở loa rất to đến sau 23 giờ, nhiều đêm liền, "
+        "người già và trẻ nhỏ không ngủ được.",
+        "Lê Duẩn, Phường Phú Thủy",
+        "",
+        "",
+    ),
+    "overdue-waste": (
+        "Điểm tập kết rác trên đường Thủ Khoa Huân ba ngày chưa được thu gom, rác tràn ra lòng "
+        "đường, bốc mùi.",
+        "Thủ Khoa Huân, Phường Phan Thiết",
+        "",
+        "",
+    ),
+}
