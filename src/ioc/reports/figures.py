@@ -68,11 +68,17 @@ def _next_month(month: date) -> date:
 def cell_key(report: Report) -> str | None:
     """The key of the summary row a report is counted in (month of receipt and its four
     dimensions); None for a report not yet received."""
-    if report.received_at is None:
+    return key_of_cell(report.figures_cell())
+
+
+def key_of_cell(cell: tuple | None) -> str | None:
+    """The key of a Report.figures_cell(): "YYYY-MM|commune|legacy district|category|
+    agency", an empty place for a dimension without value."""
+    if cell is None or cell[0] is None:
         return None
-    ids = (report.commune_id, report.legacy_district_id, report.category_id, report.agency_id)
+    received_at, *ids = cell
     return "|".join(
-        [f"{_month_of(report.received_at):%Y-%m}", *("" if i is None else str(i) for i in ids)]
+        [f"{_month_of(received_at):%Y-%m}", *("" if i is None else str(i) for i in ids)]
     )
 
 
@@ -101,7 +107,7 @@ def reports_added(reports: list[Report]) -> None:
     deltas: dict[str, dict[str, int]] = defaultdict(_empty)
     for report in reports:
         key = cell_key(report)
-        report._figures_cell = key  # type: ignore[attr-defined]
+        report._figures_cell = report.figures_cell()  # type: ignore[attr-defined]
         if key is not None and not report.has_late_event:
             row = tuple(getattr(report, field) for field in ROW_FIELDS)
             _count_row(deltas[key], _month_of(report.received_at), row)
@@ -119,11 +125,11 @@ def report_written(report: Report) -> None:
         Report.objects.filter(pk=report.pk).update(has_late_event=late, completion_bucket=bucket)
         report.has_late_event, report.completion_bucket = late, bucket
     key = cell_key(report)
-    old = getattr(report, "_figures_cell", None)
+    old = key_of_cell(getattr(report, "_figures_cell", None))
     for changed in {key, old}:
         if changed is not None:
             _recount(changed)
-    report._figures_cell = key  # type: ignore[attr-defined]
+    report._figures_cell = report.figures_cell()  # type: ignore[attr-defined]
 
 
 def _cell_filter(key: str) -> tuple[date, Q]:

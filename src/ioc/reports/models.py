@@ -388,10 +388,18 @@ class Report(models.Model):
             report._figures_cell = report.figures_cell()
         return report
 
-    def figures_cell(self) -> str | None:
-        from ioc.reports.figures import cell_key
-
-        return cell_key(self)
+    def figures_cell(self) -> tuple:
+        """What decides the summary row the report is counted in (its month of receipt and
+        four dimensions); figures.key_of_cell turns it into the row's key. Kept from the
+        load as a plain tuple: formatting the key for every report loaded (lists,
+        exports) cost more than the rare move that needs it."""
+        return (
+            self.received_at,
+            self.commune_id,
+            self.legacy_district_id,
+            self.category_id,
+            self.agency_id,
+        )
 
     @property
     def is_open(self) -> bool:

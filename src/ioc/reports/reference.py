@@ -21,6 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from ioc.accounts.models import Agency
 from ioc.geo.models import AdminUnit
 from ioc.reports.models import Category, CategoryAttribute, RoutingRule, WebhookSubscription
+from ioc.reports.selectors import location_ranks, most_specific_rule
 
 if TYPE_CHECKING:
     from ioc.geo.selectors import Location
@@ -95,24 +96,9 @@ def active_subscriptions() -> list[WebhookSubscription]:
 def routing_agency(*, category: Category | None, location: "Location | None") -> Agency | None:
     """selectors.routing_resolve on the cached rules (the same ranking, no query)."""
     data = reference()
-    unit_rank: dict[int, int] = {}
-    if location is not None:
-        unit_rank[location.commune.id] = 3
-        if location.legacy_district is not None:
-            unit_rank[location.legacy_district.id] = 2
-        province_id = data.province_of.get(location.commune.id)
-        if province_id:
-            unit_rank[province_id] = 1
-    category_id = category.pk if category is not None else None
-    best, best_rank = None, (-1, -1)
-    for rule in data.rules:
-        if rule.category_id is not None and rule.category_id != category_id:
-            continue
-        if rule.unit_id is not None and rule.unit_id not in unit_rank:
-            continue
-        rank = (1 if rule.category_id else 0, unit_rank.get(rule.unit_id, 0) if rule.unit_id else 0)
-        if rank > best_rank:
-            best, best_rank = rule, rank
+    province_id = data.province_of.get(location.commune.id) if location is not None else None
+    unit_rank = location_ranks(location, province_id)
+    best = most_specific_rule(data.rules, category=category, unit_rank=unit_rank)
     return best.agency if best else None
 
 

@@ -5,6 +5,7 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -64,21 +65,13 @@ def answer_templates(*, category: Category | None = None) -> QuerySet:
 
 def routing_resolve(*, category: Category | None, location: Location | None) -> Agency | None:
     """The agency the most specific active rule names; None sends the report to triage.
-
-    Specificity: a rule naming the category beats one for any category; then a rule for
-    the commune beats one for the legacy district, which beats one for the province,
-    which beats one for anywhere.
-    """
-    unit_rank: dict[int, int] = {}
+    (Intake uses the same ranking on its cached rules: reference.routing_agency.)"""
+    province_id = None
     if location is not None:
-        unit_rank[location.commune.id] = 3
-        if location.legacy_district is not None:
-            unit_rank[location.legacy_district.id] = 2
         province_id = (
             AdminUnit.objects.filter(pk=location.commune.id).values_list("parent_id", flat=True)
         ).first()
-        if province_id:
-            unit_rank[province_id] = 1
+    unit_rank = location_ranks(location, province_id)
     category_q = Q(category__isnull=True)
     if category is not None:
         category_q |= Q(category=category)
@@ -88,12 +81,40 @@ def routing_resolve(*, category: Category | None, location: Location | None) -> 
         is_active=True,
         agency__is_active=True,
     ).select_related("agency")
+    best = most_specific_rule(rules, category=category, unit_rank=unit_rank)
+    return best.agency if best else None
+
+
+def location_ranks(location: Location | None, province_id: int | None) -> dict[int, int]:
+    """{unit id: rank} of the units a point lies in: commune 3, legacy district 2,
+    province 1."""
+    if location is None:
+        return {}
+    ranks = {location.commune.id: 3}
+    if location.legacy_district is not None:
+        ranks[location.legacy_district.id] = 2
+    if province_id:
+        ranks[province_id] = 1
+    return ranks
+
+
+def most_specific_rule(
+    rules: Iterable[RoutingRule], *, category: Category | None, unit_rank: dict[int, int]
+) -> RoutingRule | None:
+    """Among active rules, the one that applies and is the most specific: a rule naming
+    the category beats one for any category; then a rule for the commune beats one for
+    the legacy district, which beats one for the province, which beats one for anywhere."""
+    category_id = category.pk if category is not None else None
     best, best_rank = None, (-1, -1)
     for rule in rules:
+        if rule.category_id is not None and rule.category_id != category_id:
+            continue
+        if rule.unit_id is not None and rule.unit_id not in unit_rank:
+            continue
         rank = (1 if rule.category_id else 0, unit_rank.get(rule.unit_id, 0) if rule.unit_id else 0)
         if rank > best_rank:
             best, best_rank = rule, rank
-    return best.agency if best else None
+    return best
 
 
 def locate_address(text: str) -> tuple[float, float] | None:

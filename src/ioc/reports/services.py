@@ -311,11 +311,11 @@ def category_suggestion(description: str) -> tuple[Category | None, float | None
     """The classifier's best suggestion among the active public categories and its
     confidence, or (None, None). Never raises nor waits for the model's training (the
     first call in a process starts it): a suggestion must not block a citizen."""
-    from ioc.reports.classifier import suggest_category
-
     try:
+        from ioc.reports.classifier import suggest_category
+
         suggestions = suggest_category(description, wait=False)
-    except Exception:  # a broken model must not stop a report
+    except Exception:  # a missing or broken model must not stop a report
         return None, None
     for code, confidence in suggestions:
         category = reference.category_by_code(code)

@@ -53,14 +53,6 @@ def _apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, field_messages)
 
 
-def _suggestion(description: str) -> tuple[Category | None, float | None]:
-    for code, confidence in _suggestions(description):
-        category = selectors.category_by_code(code)
-        if category is not None:
-            return category, confidence
-    return None, None
-
-
 def _suggestions(description: str) -> list[tuple[str, float]]:
     """The classifier's suggestions, if the module is there; a suggestion never blocks."""
     try:
@@ -83,7 +75,7 @@ def report_new(request):
         if form.is_valid():
             data = form.cleaned_data
             user = request.user if request.user.is_authenticated else None
-            suggested, confidence = _suggestion(data["description"])
+            suggested, confidence = services.category_suggestion(data["description"])
             try:
                 report = services.report_submit(
                     category=None if data["category"] == UNKNOWN_CATEGORY else data["category"],
