@@ -102,12 +102,14 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ioc.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# No persistent connections: under ASGI (`ioc serve`) Django runs each request on a thread
+# of its own, and a connection kept open by a thread that ends is never reused nor closed
+# (Django's docs: disable them under ASGI). SQLite reuses its connections another way.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's back end, with the connections a request closes kept for the next one
     # (src/ioc/core/sqlite_pool/base.py says why).
     DATABASES["default"]["ENGINE"] = "ioc.core.sqlite_pool"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use an in-memory database, as with Django's engine (pytest-django recognises
     # SQLite by the engine's name, and would otherwise name a test file per xdist worker).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
