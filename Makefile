@@ -55,7 +55,7 @@ messages: deps
 	  (cd src/ioc/$$app && ../../../$(IOC) makemessages -l vi --no-obsolete --ignore 'tests/*' -v 0) || exit 1; \
 	done
 	cd src/ioc && ../../$(IOC) makemessages -l vi --no-obsolete -v 0 \
-	  $(foreach app,$(APPS),--ignore '$(app)/*') --ignore 'tests/*' --ignore 'formats/*'
+	  $(foreach app,$(APPS),--ignore '$(app)/*') --ignore 'tests/*'
 
 clean-db:
 	rm -f var/ioc.sqlite3 var/ioc.sqlite3-wal var/ioc.sqlite3-shm var/demo-accounts.txt

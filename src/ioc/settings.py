@@ -147,7 +147,8 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
-FORMAT_MODULE_PATH = ["ioc.formats"]
+# Numbers people read follow the language (1.234,5 / 1,234.5); ioc.core.formats says how.
+FORMAT_MODULE_PATH = ["ioc.core.formats"]
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"

@@ -4,6 +4,7 @@
 from datetime import date, timedelta
 
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -240,10 +241,10 @@ def _compare_tiles(tiles, before, before_start: date, before_end: date) -> None:
             continue
         if tile.get("pct"):
             change = round(now - then, 1)
-            text = _("%(change)s points") % {"change": f"{abs(change):g}"}
+            text = _("%(change)s points") % {"change": floatformat(abs(change), "-1g")}
         elif then:
             change = round(100 * (now - then) / then, 1)
-            text = f"{abs(change):g}%"
+            text = f"{floatformat(abs(change), '-1g')}%"
         else:
             continue
         good = RISE_IS_GOOD.get(tile["key"])
@@ -258,7 +259,7 @@ def _compare_tiles(tiles, before, before_start: date, before_end: date) -> None:
             "tone": tone,
             "title": _("%(value)s from %(start)s to %(end)s")
             % {
-                "value": then,
+                "value": floatformat(then, "1g" if tile.get("pct") else "g"),
                 "start": formats.date_format(before_start, "SHORT_DATE_FORMAT"),
                 "end": formats.date_format(before_end, "SHORT_DATE_FORMAT"),
             },
@@ -281,7 +282,7 @@ def _add_sparklines(tiles, trend: list[dict]) -> None:
             % {
                 "first": trend[0]["month"],
                 "last": trend[-1]["month"],
-                "values": ", ".join(str(value) for value in values),
+                "values": ", ".join(floatformat(value, "g") for value in values),
             },
         }
 

@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   var colours = ["#0b3d6e", "#198754"];
+  // ECharts writes 1,234 whatever the language: tooltips and axes use the page's format.
+  var numbers = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "vi-VN");
+  function number(value) { return numbers.format(value); }
 
   function bars(element, data) {
     var chart = echarts.init(element);
@@ -10,11 +13,11 @@
     var categoryAxis = { type: "category", data: data.names, axisLabel: { interval: 0, width: 140, overflow: "truncate" }, inverse: horizontal };
     chart.setOption({
       color: colours,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: number },
       legend: { top: 0 },
       grid: { left: horizontal ? 150 : 40, right: 16, top: 32, bottom: horizontal ? 24 : 60 },
-      xAxis: horizontal ? { type: "value", minInterval: 1 } : categoryAxis,
-      yAxis: horizontal ? categoryAxis : { type: "value", minInterval: 1 },
+      xAxis: horizontal ? { type: "value", minInterval: 1, axisLabel: { formatter: number } } : categoryAxis,
+      yAxis: horizontal ? categoryAxis : { type: "value", minInterval: 1, axisLabel: { formatter: number } },
       series: [
         { name: data.labels.received, type: "bar", data: data.received },
         { name: data.labels.completed, type: "bar", data: data.completed },
@@ -29,11 +32,11 @@
     var chart = echarts.init(element);
     chart.setOption({
       color: colours,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: number },
       legend: { top: 0 },
       grid: { left: 40, right: 16, top: 32, bottom: 30 },
       xAxis: { type: "category", data: data.months },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { formatter: number } },
       series: [
         { name: data.labels.received, type: "bar", data: data.received },
         { name: data.labels.completed, type: "line", data: data.completed },

@@ -2,6 +2,7 @@
    five-step scale), from the figures in a json_script; buttons switch the measure. */
 (function () {
   "use strict";
+  var numbers = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "vi-VN");
   var scales = {
     received: ["#eef4fa", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
     overdue: ["#fff5f0", "#fcbba1", "#fb6a4a", "#cb181d", "#67000d"],
@@ -35,9 +36,9 @@
         var props = shape.feature.properties;
         var row = figures[props.code] || {};
         var name = element.lang === "en" && props.name_en ? props.name_en : props.name;
-        shape.bindTooltip(name + ": " + (row[measure] || 0), { sticky: true });
+        shape.bindTooltip(name + ": " + numbers.format(row[measure] || 0), { sticky: true });
       });
-      legend.div.innerHTML = "0 – " + max;
+      legend.div.innerHTML = "0 – " + numbers.format(max);
       element.dataset.measure = measure;
     }
 
