@@ -8,28 +8,10 @@ from django.db import models
 from ioc.core.models import TimelineEvent
 
 
-def timeline_record(
-    *,
-    target: models.Model,
-    actor: Any = None,
-    verb: str,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    data: dict | None = None,
-    actor_label: str = "",
-) -> TimelineEvent:
-    """Record that `actor` did `verb` to `target`; call it inside the service's transaction."""
-    event = timeline_event(
-        target=target,
-        actor=actor,
-        verb=verb,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        data=data,
-        actor_label=actor_label,
-    )
+def timeline_record(**fields: Any) -> TimelineEvent:
+    """Record that `actor` did `verb` to `target` (the arguments of timeline_event); call
+    it inside the service's transaction."""
+    event = timeline_event(**fields)
     event.save()
     return event
 
