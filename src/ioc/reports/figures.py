@@ -93,8 +93,13 @@ def has_late_event(received_at: datetime, *events: datetime | None) -> bool:
     return any(event is not None and event - received_at > LATE_AFTER for event in events)
 
 
-def new_report_flags(report: Report) -> None:
-    """Set the late flag and the completion bucket of a report about to be inserted."""
+# The report's own fields that the figures keep (refresh_flags sets them).
+FLAG_FIELDS = ["has_late_event", "completion_bucket"]
+
+
+def refresh_flags(report: Report) -> None:
+    """Set the late flag and the completion bucket of a report about to be saved (a save
+    with update_fields names FLAG_FIELDS too), so that report_written needs no UPDATE."""
     report.has_late_event = has_late_event(
         report.received_at, report.completed_at, report.rated_at, report.due_at
     )
@@ -102,7 +107,7 @@ def new_report_flags(report: Report) -> None:
 
 
 def reports_added(reports: list[Report]) -> None:
-    """Count reports just inserted (their flags set by new_report_flags) in the summary:
+    """Count reports just inserted (their flags set by refresh_flags) in the summary:
     one UPDATE per cell they fall in. Call inside the transaction of the INSERT."""
     deltas: dict[str, dict[str, int]] = defaultdict(_empty)
     for report in reports:
@@ -117,8 +122,8 @@ def reports_added(reports: list[Report]) -> None:
 
 def report_written(report: Report) -> None:
     """Keep the figures of a report just changed (moved, rated, re-dated, transferred):
-    its late flag, its completion bucket and the summary rows it leaves and joins. Call
-    inside the transaction of the write."""
+    its late flag and completion bucket (an UPDATE if the save did not refresh them) and
+    the summary rows it leaves and joins. Call inside the transaction of the write."""
     late = has_late_event(report.received_at, report.completed_at, report.rated_at, report.due_at)
     bucket = completion_bucket(report.received_at, report.completed_at)
     if (late, bucket) != (report.has_late_event, report.completion_bucket):

@@ -425,7 +425,7 @@ def report_submit(
     )
     report.due_at = _deadline(found, received_at)
     report.expected_at = report.due_at
-    figures.new_report_flags(report)
+    figures.refresh_flags(report)
     actor_user = _actor_user(actor) or reporter
     submitted = timeline_event(
         target=report,
@@ -547,6 +547,7 @@ def report_transition(
         report.expected_at = report.due_at
         details["due_at"] = report.due_at.isoformat()
     report.status = to_status
+    figures.refresh_flags(report)
     report.save()
     figures.report_written(report)
     _record(
@@ -746,7 +747,9 @@ def report_rate(
         raise ValidationError({"comment": _("The comment is too long.")})
     report.rating, report.rating_comment = rating, comment
     report.rated_at = at or timezone.now()
-    report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    figures.refresh_flags(report)
+    fields = ["rating", "rating_comment", "rated_at", "updated_at", *figures.FLAG_FIELDS]
+    report.save(update_fields=fields)
     figures.report_written(report)
     _record(
         at,
@@ -884,7 +887,9 @@ def report_decide_extension(
         report.due_at = extension.requested_due_at
         report.expected_at = extension.requested_due_at
         report.escalated_at = None
-        report.save(update_fields=["due_at", "expected_at", "escalated_at", "updated_at"])
+        figures.refresh_flags(report)
+        fields = ["due_at", "expected_at", "escalated_at", "updated_at", *figures.FLAG_FIELDS]
+        report.save(update_fields=fields)
         figures.report_written(report)
     timeline_record(
         target=report,
@@ -996,6 +1001,7 @@ def report_update(
         changed["published"] = [report.published, published]
         report.published = published
     if changed:
+        figures.refresh_flags(report)
         report.save()
         figures.report_written(report)
         timeline_record(

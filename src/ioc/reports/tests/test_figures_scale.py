@@ -5,6 +5,8 @@ import random
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ioc.reports import figures, selectors, services
@@ -306,3 +308,18 @@ def test_a_partial_read_of_reports_does_not_fetch_the_missing_fields(long_histor
         codes = [report.tracking_code for report in Report.objects.only("tracking_code")]
 
     assert (len(codes), len(queries)) == (70, 1)
+
+
+def test_a_completion_saves_the_figures_flags_with_the_report(submit, people):
+    report = submit(reporter_email="")
+    with CaptureQueriesContext(connection) as queries:
+        services.report_resolve(report=report, answer="Đã vá.", actor=people["staff"])
+
+    saved = Report.objects.get(pk=report.pk)
+    assert (saved.has_late_event, saved.completion_bucket) == (
+        False,
+        figures.completion_bucket(saved.received_at, saved.completed_at),
+    )
+    assert saved.completion_bucket == 0  # resolved within the hour
+    report_updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "reports_report"')]
+    assert len(report_updates) == 1 and '"completion_bucket"' in report_updates[0]
