@@ -601,6 +601,14 @@ def report_stats_by(*, group: str, start: date, end: date, **filters: Any) -> li
     return _grouped(_plan(start, end, filters), group)[1]
 
 
+def report_stats_with_groups(
+    *, group: str, start: date, end: date, **filters: Any
+) -> tuple[ReportStats, list[GroupFigures]]:
+    """report_stats and report_stats_by from one reading of the period (a page shows both)."""
+    the_plan = _plan(start, end, filters)
+    return _stats_of(figures.figure_total(the_plan)), _grouped(the_plan, group)[1]
+
+
 # Below this many completed reports the median is the exact one, from the rows.
 EXACT_MEDIAN_MAX = 500
 

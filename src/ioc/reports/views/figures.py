@@ -63,8 +63,7 @@ def report_figures(request):
     by = params.get("by", "commune")
     if by not in ("commune", "legacy_district", "category"):
         by = "commune"
-    stats = selectors.report_stats(start=start, end=end, **filters)
-    groups = selectors.report_stats_by(group=by, start=start, end=end, **filters)
+    stats, groups = selectors.report_stats_with_groups(group=by, start=start, end=end, **filters)
     rows = [
         {"code": g.code, "name": g.label(language) or _("Not set"), "stats": g.stats}
         for g in groups
