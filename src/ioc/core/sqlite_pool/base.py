@@ -75,9 +75,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     def _close(self) -> None:
         connection, pool = self.connection, self._pool()
         reusable = (
-            connection is not None
-            and not self.in_atomic_block
-            and not connection.in_transaction
+            connection is not None and not self.in_atomic_block and not connection.in_transaction
         )
         if pool is not None and reusable and pool.give(connection):
             return
