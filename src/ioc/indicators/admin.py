@@ -5,9 +5,12 @@ unknown codes, cycles, a zero denominator) and every change lands in the timelin
 the fields before and after.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ioc.core.admin import ReadOnlyAdmin
@@ -34,6 +37,7 @@ from ioc.indicators.services import (
     indicator_formula_check,
     indicator_update,
 )
+from ioc.indicators.typed_numbers import TypedNumberField
 
 
 @admin.register(Sector)
@@ -162,6 +166,10 @@ class FacilityAdmin(admin.ModelAdmin):
             obj.pk = created.pk
 
 
+# Values typed by people follow the page's language (typed_numbers).
+TYPED_NUMBERS: dict[Any, dict[str, Any]] = {models.DecimalField: {"form_class": TypedNumberField}}
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
     list_display = ("indicator", "org_unit", "year", "value")
@@ -169,6 +177,7 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ("indicator__code", "indicator__name")
     raw_id_fields = ("org_unit",)
     autocomplete_fields = ("indicator",)
+    formfield_overrides = TYPED_NUMBERS
 
 
 @admin.register(ThresholdRule)
@@ -177,6 +186,7 @@ class ThresholdRuleAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     raw_id_fields = ("org_unit",)
     autocomplete_fields = ("indicator",)
+    formfield_overrides = TYPED_NUMBERS
 
 
 @admin.register(IndicatorAlert)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ioc.core.access import restrict
@@ -36,6 +38,7 @@ from ioc.indicators.models import (
     OrgUnit,
 )
 from ioc.indicators.services import DataValueError, ValueInput, _actor, data_values_set
+from ioc.indicators.typed_numbers import SPACES, typed_display, typed_value
 
 
 class DataSetError(ValueError):
@@ -282,10 +285,12 @@ def data_set_save(
     submit: bool,
     actor: Any,
     hierarchy: Hierarchy | None = None,
+    language: str | None = None,
 ) -> DataSetReport | None:
     """Save a unit's form for a period, all or nothing: as drafts (not counted yet) or
     submitted (counted, and the report registered with its timeliness). `values` maps
-    indicator codes to the text typed ("" or None deletes); codes not given keep their
+    indicator codes to the text typed ("" or None deletes), read as the page's `language`
+    writes numbers (the active one by default: typed_numbers); codes not given keep their
     value. DataSetError names each field that cannot be saved; nothing is then written.
     Returns the report (None for a draft). A page that loaded the `hierarchy` passes it."""
     if not data_set_may(user=actor, data_set=data_set, action="add"):
@@ -318,11 +323,22 @@ def data_set_save(
         )
     }
     changed: list[ValueInput] = []
+    typed_errors: dict[str, str] = {}
+    language = language or get_language()
     for indicator in data_set_indicators(data_set):
         stored = current.get(indicator.pk)
         stored_text = "" if stored is None else format(stored.value.normalize(), "f")
-        if indicator.code in values:
-            text = (values[indicator.code] or "").strip().replace(",", ".")
+        typed = (values.get(indicator.code) or "").strip(SPACES)
+        if stored is not None and typed == typed_display(stored.value, language):
+            text = stored_text  # shown as it was stored (“1,125” would read as ambiguous)
+        elif indicator.code in values:
+            try:
+                text = typed_value(values[indicator.code] or "", indicator.value_type, language)
+            except ValueError as error:
+                typed_errors[indicator.code] = str(error)
+                continue
+            if text:
+                text = format(Decimal(text).normalize(), "f")
         elif stored is not None:
             text = stored_text
         else:
@@ -330,6 +346,8 @@ def data_set_save(
         if text == stored_text and (stored is None or stored.status == status):
             continue
         changed.append(ValueInput(indicator, org_unit, period.id, text or None))
+    if typed_errors:
+        raise DataSetError(typed_errors)
     try:
         # One batch: one lock check, one aggregate update, the rules once.
         data_values_set(values=changed, status=status, actor=actor, hierarchy=hierarchy)

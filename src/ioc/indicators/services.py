@@ -388,27 +388,29 @@ def _field_errors(conflicts: list[Conflict]) -> dict[str, str]:
 _MAX_INTEGER_DIGITS = VALUE_DIGITS - VALUE_PLACES
 
 
-def parse_value(text: str, value_type: str) -> Decimal:
-    """The Decimal of a value of this type, or ValueError with a message for the user."""
+def parse_value(text: str, value_type: str, *, shown: str | None = None) -> Decimal:
+    """The Decimal of a value of this type (locale-independent: "1250.5"), or ValueError
+    with a message for the user naming `shown` (what was typed; else `text`)."""
     cleaned = text.strip()
+    value = {"value": text if shown is None else shown}
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
+        raise ValueError(_("“%(value)s” is not a number.") % value) from None
     if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+        raise ValueError(_("“%(value)s” is not a number.") % value)
     if number.adjusted() >= _MAX_INTEGER_DIGITS:
-        raise ValueError(_("“%(value)s” is too large.") % {"value": text})
+        raise ValueError(_("“%(value)s” is too large.") % value)
     if value_type.startswith("INTEGER") and number != number.to_integral_value():
-        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text})
+        raise ValueError(_("“%(value)s” is not a whole number.") % value)
     if value_type == ValueType.INTEGER_POSITIVE and number <= 0:
-        raise ValueError(_("“%(value)s” must be greater than zero.") % {"value": text})
+        raise ValueError(_("“%(value)s” must be greater than zero.") % value)
     if value_type == ValueType.INTEGER_ZERO_OR_POSITIVE and number < 0:
-        raise ValueError(_("“%(value)s” must not be negative.") % {"value": text})
+        raise ValueError(_("“%(value)s” must not be negative.") % value)
     if value_type == ValueType.PERCENTAGE and not 0 <= number <= 100:
-        raise ValueError(_("“%(value)s” is not a percentage between 0 and 100.") % {"value": text})
+        raise ValueError(_("“%(value)s” is not a percentage between 0 and 100.") % value)
     if value_type == ValueType.UNIT_INTERVAL and not 0 <= number <= 1:
-        raise ValueError(_("“%(value)s” is not between 0 and 1.") % {"value": text})
+        raise ValueError(_("“%(value)s” is not between 0 and 1.") % value)
     return number.quantize(aggregation.QUANTUM)
 
 

@@ -106,6 +106,7 @@ def test_a_draft_does_not_count_and_submitting_registers_the_report_late(world):
         values={"VISITS": "120,5", "BEDS": ""},
         submit=False,
         actor=world["staff"],
+        language="vi",
     )
     ward = world["wards"][0]
     assert draft is None
@@ -221,7 +222,8 @@ def test_every_bad_cell_is_named_and_a_good_one_is_not_written(world):
         )
 
     assert caught.value.errors == {
-        "VISITS": "“1.2.3” is not a number.",
+        "VISITS": "“1,2,3” is not a number as this page writes them: thousands are grouped "
+        "with “,” and decimals follow “.”, as in 1,250.5.",
         "BEDS": "“many” is not a number.",
     }
     # BEDS of ward 22924 is held by the approved report of another data set

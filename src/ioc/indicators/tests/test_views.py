@@ -299,7 +299,7 @@ def test_agency_staff_enter_values_and_see_errors_per_cell(world, client):
             "sector": "health",
             "period": "202411",
             "unit": "current:22918",
-            "value-VISITS": "120,5",
+            "value-VISITS": "120.5",  # an English page (the test client's language)
             "value-BEDS": "many",
         },
     )

@@ -38,6 +38,7 @@ from ioc.indicators.hierarchy import Hierarchy, Unit, UnitError
 from ioc.indicators.models import DataSet, DataSetReport, DataValue, OrgUnit, Sector
 from ioc.indicators.selectors import indicators_list, writable_indicator_ids
 from ioc.indicators.services import DataValueError, data_value_set
+from ioc.indicators.typed_numbers import SPACES, typed_display, typed_value
 from ioc.indicators.views.common import (
     ENTRY_ROLES,
     _chosen_data_set,
@@ -89,6 +90,7 @@ def _data_set_entry(request, data_sets: list[DataSet], data_set: DataSet):
                 submit=submit,
                 actor=request.user,
                 hierarchy=hierarchy,
+                language=language,
             )
         except DataSetError as error:
             errors = error.errors
@@ -244,10 +246,19 @@ def _sector_entry(request, data_sets: list[DataSet]):
         saved = 0
         current = _current_values(in_period, unit, period)
         for indicator in in_period:
-            text = request.POST.get(f"value-{indicator.code}", "").strip().replace(",", ".")
             posted[indicator.code] = request.POST.get(f"value-{indicator.code}", "")
             before = current.get(indicator.pk)
-            if text == ("" if before is None else _plain(before.value)):
+            shown = typed_display(before.value, language) if before is not None else ""
+            if shown and posted[indicator.code].strip(SPACES) == shown:
+                continue  # unchanged, as it was shown (“1,125” would read as ambiguous)
+            try:
+                text = typed_value(posted[indicator.code], indicator.value_type, language)
+            except ValueError as error:
+                errors[indicator.code] = str(error)
+                continue
+            if text and before is not None and Decimal(text) == before.value:
+                continue
+            if not text and before is None:
                 continue
             try:
                 data_value_set(
@@ -326,17 +337,15 @@ def _entry_rows(
                 "name": indicator.display_name(language),
                 "stored": stored,
                 "status_colour": DataValueStatus.colour(stored.status) if stored else "",
-                "text": posted.get(indicator.code, _plain(stored.value) if stored else ""),
+                "text": posted.get(
+                    indicator.code, typed_display(stored.value, language) if stored else ""
+                ),
                 "error": errors.get(indicator.code, ""),
                 "locked": locked
                 or (stored is not None and stored.status == DataValueStatus.APPROVED),
             }
         )
     return rows
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _current_values(indicators, unit: Unit, period: Period) -> dict[int, DataValue]:
