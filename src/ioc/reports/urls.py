@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ioc.reports import views
+from ioc.reports.views.citizen import my_reports
 
 app_name = "reports"
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("track/", views.report_track_form, name="track-form"),
     path("track/<str:code>/", views.report_track, name="track"),
     path("track/<str:code>/rate/", views.report_rate, name="rate"),
+    path("mine/", my_reports, name="mine"),
     path("public/", views.report_public, name="public"),
     path("figures/", views.report_figures, name="figures"),
     path("photos/<int:pk>/", views.photo, name="photo"),

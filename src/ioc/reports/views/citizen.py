@@ -2,12 +2,14 @@
 the installable app's files."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -229,6 +231,30 @@ def report_rate(request, code: str):
                 messages.success(request, _("Thank you for your rating."))
         return redirect("reports:track", code=report.tracking_code)
     return render(request, "reports/track.html", _track_context(report, form), status=400)
+
+
+MY_REPORTS_PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    """A logged-in citizen's own reports: those waiting for her rating first, then newest."""
+    language = _language()
+    page = Paginator(selectors.reports_of_reporter(request.user), MY_REPORTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "report": report,
+            "category_name": report.category.display_name(language) if report.category_id else "",
+            "waiting_rating": report.status == ReportStatus.RESOLVED and report.rating is None,
+            "overdue": bool(report.is_open and report.expected_at and report.expected_at < now),
+        }
+        for report in page
+    ]
+    return render(request, "reports/mine.html", {"page": page, "rows": rows})
 
 
 def _public_filters(request) -> dict:
