@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from ioc.accounts.choices import Role
 from ioc.accounts.models import Agency
 from ioc.core.access import restrict
 from ioc.core.calendar import add_working_hours
@@ -238,10 +239,14 @@ def _mine_q(user: Any) -> Q:
 
 def report_work_queue(*, user: Any, view: str = "mine", now: datetime | None = None, **filters):
     """The agency work queue: "mine" (open reports of my agency), "due_soon", "overdue",
-    "triage" (the operators' queue) or "all" open reports; most urgent first."""
+    "triage" (the operators' queue) or "all" open reports; most urgent first. "due_soon"
+    and "overdue" are of my agency's reports for its staff, of every report they see for
+    those who watch the whole deployment (operators, leaders, administrators)."""
     queryset = report_list(user=user, status=sorted(ReportStatus.OPEN), now=now, **filters)
-    if view in ("mine", "due_soon", "overdue"):
-        queryset = queryset.filter(_mine_q(user)) if getattr(user, "agency_id", None) else queryset
+    whole = getattr(user, "role", None) in Role.WHOLE_DEPLOYMENT or user.is_superuser
+    own_agency = view == "mine" or (view in ("due_soon", "overdue") and not whole)
+    if own_agency and getattr(user, "agency_id", None):
+        queryset = queryset.filter(_mine_q(user))
     if view in ("due_soon", "overdue"):
         queryset = queryset.filter(deadline_q(view, now=now))
     if view == "triage":

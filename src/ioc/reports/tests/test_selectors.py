@@ -120,6 +120,25 @@ def test_work_queue_lists_my_agency_open_reports_by_urgency(submit, people):
     assert [r.pk for r in due_soon] == [soon.pk]
 
 
+def test_an_operator_of_an_agency_sees_every_overdue_report_not_only_the_agencys(
+    submit, people, world
+):
+    late_here = submit(received_at=local(2026, 11, 2, 8, 0))  # phan-thiet's
+    late_elsewhere = submit(category="streetlight", received_at=local(2026, 11, 2, 8, 0))
+    operator = people["operator"]
+    operator.agency = world["power"]
+    operator.save()
+    now = local(2026, 11, 26, 9, 0)
+
+    overdue = report_work_queue(user=operator, view="overdue", now=now)
+    mine = report_work_queue(user=operator, view="mine", now=now)
+
+    assert sorted(r.pk for r in overdue) == sorted([late_here.pk, late_elsewhere.pk])
+    assert [r.pk for r in mine] == [late_elsewhere.pk]
+    staff_overdue = report_work_queue(user=people["staff"], view="overdue", now=now)
+    assert [r.pk for r in staff_overdue] == [late_here.pk]
+
+
 def test_nearby_open_report_with_similar_text_is_suggested(submit, people):
     # given
     near = submit(description="Ổ gà rất lớn trên đường Trần Hưng Đạo gần chợ")
