@@ -65,7 +65,10 @@ def _write_batch(batch: list[Submission]) -> list[Report | Exception]:
             with transaction.atomic():
                 _insert(batch)
             return [submission.report for submission in batch]
-        except Exception:
+        except Exception:  # one bad submission must not fail the others
+            logger.warning(
+                "A batch of %s reports failed; writing them one by one.", len(batch), exc_info=True
+            )
             for submission in batch:
                 _forget_keys(submission)
     return list(each_alone(_write_alone, batch))
@@ -79,8 +82,8 @@ def _write_alone(submission: Submission) -> Report:
                 _insert([submission])
             return submission.report
         except IntegrityError:
-            # Another process drew the same tracking code between the check and the
-            # INSERT (PostgreSQL, several writers): draw again. Anything else is raised.
+            # A tracking code taken already fails the INSERT on the unique index: draw
+            # again. Anything else is raised.
             code = submission.report.tracking_code
             _forget_keys(submission)
             taken = Report.objects.filter(tracking_code=code).exists()
