@@ -54,7 +54,9 @@ class GroupCommit[T]:
                 batch, self._queue = self._queue, []
             try:
                 results = self.write_batch([waiting.item for waiting in batch])
-            except BaseException as error:
+                if len(results) != len(batch):
+                    raise RuntimeError(f"{len(results)} results for a batch of {len(batch)}")
+            except BaseException as error:  # every writer of the batch must hear of it
                 results = [error] * len(batch)
             for waiting, result in zip(batch, results, strict=True):
                 waiting.result, waiting.done = result, True

@@ -108,3 +108,10 @@ def test_each_alone_yields_results_and_errors_in_order():
 
     assert results[0] == 101 and results[2] == 103
     assert isinstance(results[1], KeyError)
+
+
+def test_a_write_batch_that_loses_results_fails_its_writers_instead_of_answering_none():
+    group = GroupCommit(write_batch=lambda items: [])
+
+    with pytest.raises(RuntimeError, match="0 results for a batch of 1"):
+        group.run(1)
