@@ -135,9 +135,10 @@ def _insert(batch: list[Submission]) -> None:
 
 
 def _draw_tracking_codes(reports: list[Report]) -> None:
-    """A fresh code for each report: PA-YYMM-XXXXXX, six of 31 characters (≈ 887 million
-    a month), distinct within the batch. A code taken already fails the INSERT on the
-    unique index; the batch is then written one by one, and _write_alone draws again."""
+    """A fresh code for each report (PA-2611-K7QM3D: year and month, then six of 31
+    characters, ≈ 887 million a month), distinct within the batch. A code taken already
+    fails the INSERT on the unique index; the batch is then written one by one, and
+    _write_alone draws again."""
     drawn: set[str] = set()
     for report in reports:
         code = _new_tracking_code(report.received_at)
