@@ -27,6 +27,7 @@ from ioc.accounts.exceptions import (
     ApiKeyUnknown,
 )
 from ioc.accounts.models import Agency, ApiKey, LoginAttempt, User
+from ioc.core import statements
 from ioc.core.services import timeline_record
 from ioc.geo.models import AdminUnit
 
@@ -349,7 +350,7 @@ def apikey_authenticate(*, raw_key: str, scope: str, ip: str | None) -> ApiKey:
             _("Malformed API key: a key looks like ioc_xxxxxxxx_ followed by 32 characters.")
         )
     # Looked up by its hash, so the comparison leaks nothing about the key by its timing.
-    key = ApiKey.objects.filter(key_hash=_hash_key(raw_key.strip())).first()
+    key = statements.fetch_by(ApiKey, "key_hash", _hash_key(raw_key.strip()))
     if key is None:
         security_log.warning("api key rejected reason=unknown prefix=%s ip=%s", match["prefix"], ip)
         raise ApiKeyUnknown(_("Unknown API key: check that the whole key was copied."))

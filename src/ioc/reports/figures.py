@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from ioc.core import statements
 from ioc.reports.models import Report, ReportFigures
 
 # An event later than this after receipt makes the report "late": read row by row.
@@ -224,7 +225,8 @@ def _add(key: str, delta: dict[str, int]) -> None:
     rows = [(key, {"month": month, **dict(zip(DIMENSIONS, ids, strict=True))})]
     rows += _rollups(month, ids)
     keys = [row_key for row_key, _fields in rows]
-    if ReportFigures.objects.filter(key__in=keys).update(**changes) < len(keys):
+    increments = {name: change for name, change in delta.items() if change}
+    if statements.add_to_columns(ReportFigures, increments, where="key", values=keys) < len(keys):
         present = set(ReportFigures.objects.filter(key__in=keys).values_list("key", flat=True))
         for row_key, fields in rows:
             if row_key not in present:

@@ -21,6 +21,7 @@ from pathlib import Path
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from ioc.core import statements
 from ioc.core.group_commit import GroupCommit, each_alone
 from ioc.core.models import TimelineEvent
 from ioc.reports import figures, notifications
@@ -105,14 +106,14 @@ def _insert(batch: list[Submission]) -> None:
 
     reports = [submission.report for submission in batch]
     _draw_tracking_codes(reports)
-    Report.objects.bulk_create(reports)
+    statements.insert(reports)
     figures.reports_added(reports)
     events = []
     for submission in batch:
         for event in submission.events:
             event.object_id = str(submission.report.pk)
         events += submission.events
-    TimelineEvent.objects.bulk_create(events)
+    statements.insert(events)
     for submission in batch:
         if submission.replayed_at is not None:  # created_at is set on INSERT: set it after
             TimelineEvent.objects.filter(pk__in=[e.pk for e in submission.events]).update(

@@ -1,0 +1,136 @@
+"""Statements built once per shape (core/statements.py) store and read what the ORM does."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ioc.accounts.choices import Role
+from ioc.accounts.models import ApiKey, User
+from ioc.accounts.services import apikey_create
+from ioc.core import statements
+from ioc.core.models import Holiday, TimelineEvent
+from ioc.reports.models import ReportFigures
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(object_id: str, **fields) -> TimelineEvent:
+    return TimelineEvent(
+        content_type=ContentType.objects.get_for_model(Holiday),
+        object_id=object_id,
+        verb="submitted",
+        data={"photos": 2, "source": "app", "nested": {"ý kiến": [1, None]}},
+        **fields,
+    )
+
+
+def test_insert_writes_every_row_in_one_statement_and_sets_the_keys():
+    events = [_event("7", actor_label="call centre"), _event("8", to_state="new")]
+
+    with CaptureQueriesContext(connection) as queries:
+        statements.insert(events)
+
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith('INSERT INTO "core_timelineevent"')
+    assert [event.pk for event in events] == list(
+        TimelineEvent.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    assert all(not event._state.adding and event._state.db == "default" for event in events)
+    stored = list(
+        TimelineEvent.objects.order_by("pk").values(
+            "object_id", "actor_label", "to_state", "verb", "data", "reason"
+        )
+    )
+    assert stored == [
+        {
+            "object_id": "7",
+            "actor_label": "call centre",
+            "to_state": "",
+            "verb": "submitted",
+            "data": {"photos": 2, "source": "app", "nested": {"ý kiến": [1, None]}},
+            "reason": "",
+        },
+        {
+            "object_id": "8",
+            "actor_label": "",
+            "to_state": "new",
+            "verb": "submitted",
+            "data": {"photos": 2, "source": "app", "nested": {"ý kiến": [1, None]}},
+            "reason": "",
+        },
+    ]
+
+
+def test_insert_fills_auto_now_add_as_the_orm_does():
+    event = _event("9")
+    statements.insert([event])
+
+    stored = TimelineEvent.objects.get(pk=event.pk)
+    assert event.created_at is not None
+    assert stored.created_at == event.created_at
+    assert stored.created_at.tzinfo is not None
+
+
+def test_insert_of_nothing_runs_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        statements.insert([])
+    assert len(queries) == 0
+
+
+def test_add_to_columns_adds_to_the_rows_named_and_counts_them():
+    month = date(2026, 11, 1)
+    for key, received in (("a", 1), ("b", 5), ("c", 0)):
+        ReportFigures.objects.create(key=key, month=month, received=received, overdue=1)
+
+    changed = statements.add_to_columns(
+        ReportFigures, {"received": 2, "overdue": -1}, where="key", values=["a", "b", "nobody"]
+    )
+
+    assert changed == 2
+    assert list(
+        ReportFigures.objects.order_by("key").values_list("key", "received", "overdue")
+    ) == [
+        ("a", 3, 0),
+        ("b", 7, 0),
+        ("c", 0, 1),
+    ]
+
+
+def test_fetch_by_loads_the_object_as_the_orm_does():
+    key, _raw = apikey_create(
+        name="call centre",
+        scopes=["reports", "open311"],
+        expires_at=datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
+    fetched = statements.fetch_by(ApiKey, "key_hash", key.key_hash)
+    loaded = ApiKey.objects.get(pk=key.pk)
+
+    fields = [field.attname for field in ApiKey._meta.concrete_fields]
+    assert {name: getattr(fetched, name) for name in fields} == {
+        name: getattr(loaded, name) for name in fields
+    }
+    assert fetched.scopes == ["open311", "reports"]  # stored sorted
+    assert fetched.expires_at == datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert fetched._state.adding is False
+    assert statements.fetch_by(ApiKey, "key_hash", "0" * 64) is None
+
+
+def test_values_where_matches_every_condition():
+    operator = User.objects.create(username="op", role=Role.OPERATOR)
+    User.objects.create(username="gone", role=Role.OPERATOR, is_active=False)
+    admin = User.objects.create(username="admin", role=Role.ADMIN)
+    User.objects.create(username="leader", role=Role.LEADER)
+
+    found = statements.values_where(User, "id", is_active=True, role=[Role.OPERATOR, Role.ADMIN])
+    assert sorted(found) == sorted([operator.pk, admin.pk])
+    assert statements.values_where(User, "username", role=Role.LEADER) == ["leader"]
+    assert statements.values_where(User, "id", role=[]) == []
+
+
+def test_values_where_reads_dates_as_stored():
+    Holiday.objects.create(date=date(2026, 9, 2), name="Quốc khánh")
+    assert statements.values_where(Holiday, "name", date=date(2026, 9, 2)) == ["Quốc khánh"]
