@@ -1,6 +1,6 @@
 """Writes of the inbox: make notifications (in bulk), mark them read."""
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -38,15 +38,18 @@ def notify(
     title: str,
     body: str = "",
     params: Mapping[str, Param] | None = None,
-    url: str = "",
+    url: str | Callable[[], str] = "",
 ) -> int:
     """Give every recipient (user ids, repeats ignored) the same notification; one INSERT.
 
-    `title` and `body` are message ids with %(name)s placeholders filled from `params`.
+    `title` and `body` are message ids with %(name)s placeholders filled from `params`;
+    `url` may be a function, called only when there is someone to notify.
     Returns how many notifications were made."""
     ids = sorted({int(pk) for pk in recipient_ids if pk is not None})
     if not ids:
         return 0
+    if callable(url):
+        url = url()
     titles = render_in_languages(title, params)
     bodies = render_in_languages(body, params) if body else {}
     rows = [

@@ -9,10 +9,11 @@ Inside `batched()` (the intake of several reports at once) the notifications of 
 report are written in one INSERT, and each list of recipients is read once.
 """
 
+import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from ioc.accounts.choices import Role
 from ioc.accounts.models import User
+from ioc.core import statements
 from ioc.inbox.services import notifications_collected, notify
 from ioc.reports.choices import ExtensionStatus, ReportStatus, WebhookEvent
 from ioc.reports.models import (
@@ -239,8 +241,9 @@ def webhook_request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
 def _in_app_notices(report: Report, event: str, answer: ReportAnswer | None) -> list:
     notices = []
     code = report.tracking_code
-    track_url = reverse("reports:track", args=[code])
-    staff_url = reverse("reports:detail", args=[report.pk])
+    # Built only for a notice that has recipients (inbox.services.notify).
+    track_url = functools.cache(lambda: reverse("reports:track", args=[code]))
+    staff_url = functools.cache(lambda: reverse("reports:detail", args=[report.pk]))
     reporter_id = report.reporter_id
     if event == WebhookEvent.STATUS_CHANGED:
         status = report.status
@@ -293,18 +296,37 @@ def _name_of(obj, missing: str):
     return lambda: obj.display_name((get_language() or settings.LANGUAGE_CODE)[:2])
 
 
-# {condition: user ids} inside batched(); None outside.
-_recipients_read: ContextVar[dict[str, list[int]] | None] = ContextVar(
+# {conditions: user ids} inside batched(); None outside.
+_recipients_read: ContextVar[dict[tuple, list[int]] | None] = ContextVar(
     "reports_recipients_read", default=None
 )
 
 
-def _active_users(condition: Q) -> list[int]:
+def _active_users(**conditions: Any) -> list[int]:
+    """The ids of the active users matching every condition (`role=[...]`: one of them)."""
+    return _read_once(
+        tuple((name, str(value)) for name, value in conditions.items()),
+        lambda: statements.values_where(User, "id", is_active=True, **conditions),
+    )
+
+
+def _escalation_recipients(agency_id: int | None) -> list[int]:
+    """The operators and the head of the report's agency (one query)."""
+    condition = Q(role=Role.OPERATOR)
+    if agency_id:
+        condition |= Q(role=Role.AGENCY_HEAD, agency_id=agency_id)
+    return _read_once(
+        ("escalation", str(agency_id)),
+        lambda: list(User.objects.filter(condition, is_active=True).values_list("pk", flat=True)),
+    )
+
+
+def _read_once(key: tuple, read: Callable[[], list[int]]) -> list[int]:
+    """read(), once per key inside batched()."""
     known = _recipients_read.get()
-    key = str(condition)
     if known is not None and key in known:
         return known[key]
-    ids = list(User.objects.filter(condition, is_active=True).values_list("pk", flat=True))
+    ids = read()
     if known is not None:
         known[key] = ids
     return ids
@@ -319,7 +341,9 @@ def _merged_reporter_ids(report: Report) -> list[int]:
     ]
 
 
-def _notify_merged_reporters(report: Report, reporter_ids: list[int], track_url: str) -> int:
+def _notify_merged_reporters(
+    report: Report, reporter_ids: list[int], track_url: Callable[[], str]
+) -> int:
     return notify(
         recipient_ids=reporter_ids,
         kind="report.merged_resolved",
@@ -333,9 +357,9 @@ def _notify_merged_reporters(report: Report, reporter_ids: list[int], track_url:
     )
 
 
-def _notify_agency_of_assignment(report: Report, staff_url: str) -> int:
+def _notify_agency_of_assignment(report: Report, staff_url: Callable[[], str]) -> int:
     return notify(
-        recipient_ids=_active_users(Q(agency_id=report.agency_id, role__in=sorted(Role.AGENCY))),
+        recipient_ids=_active_users(agency_id=report.agency_id, role=sorted(Role.AGENCY)),
         kind="report.assigned",
         title=gettext_noop("New report for your agency: %(code)s"),
         body=gettext_noop("Report %(code)s (%(category)s) is now with %(agency)s."),
@@ -348,9 +372,9 @@ def _notify_agency_of_assignment(report: Report, staff_url: str) -> int:
     )
 
 
-def _notify_operators_of_triage(report: Report, staff_url: str) -> int:
+def _notify_operators_of_triage(report: Report, staff_url: Callable[[], str]) -> int:
     return notify(
-        recipient_ids=_active_users(Q(role=Role.OPERATOR)),
+        recipient_ids=_active_users(role=Role.OPERATOR),
         kind="report.triage",
         title=gettext_noop("Report %(code)s waits in triage"),
         body=gettext_noop("Choose the agency responsible for report %(code)s (%(category)s)."),
@@ -362,11 +386,8 @@ def _notify_operators_of_triage(report: Report, staff_url: str) -> int:
     )
 
 
-def _notify_escalation(report: Report, staff_url: str) -> int:
-    condition = Q(role=Role.OPERATOR)
-    if report.agency_id:
-        condition |= Q(role=Role.AGENCY_HEAD, agency_id=report.agency_id)
-    heads = _active_users(condition)
+def _notify_escalation(report: Report, staff_url: Callable[[], str]) -> int:
+    heads = _escalation_recipients(report.agency_id)
     due = timezone.localtime(report.due_at).strftime("%d/%m/%Y %H:%M") if report.due_at else "—"
     return notify(
         recipient_ids=heads,
