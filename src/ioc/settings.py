@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ioc.core.middleware.HtmxVaryMiddleware",
+    "ioc.core.middleware.ClientGoneMiddleware",
 ]
 
 ROOT_URLCONF = "ioc.urls"

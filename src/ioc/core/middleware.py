@@ -1,6 +1,8 @@
 """Middleware shared by every app."""
 
-from django.http import HttpResponseBadRequest, JsonResponse
+import logging
+
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
@@ -80,3 +82,26 @@ class NulCharacterMiddleware:
                     return JsonResponse({"detail": message}, status=400)
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+logger = logging.getLogger("ioc.requests")
+
+
+class ClientGoneMiddleware:
+    """A client that closes its connection while its request waits for a thread (a phone
+    losing signal, a load test ending) leaves the view a closed body to read: Django's
+    ASGI handler closes it on the disconnect. Nobody is waiting for that answer, so it is
+    logged as information, not as a server error with its traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        body = getattr(request, "_stream", None)
+        if isinstance(exception, ValueError | OSError) and getattr(body, "closed", False):
+            logger.info("client gone before its request was read: %s", request.path)
+            return HttpResponse(status=499, reason="Client Closed Request")
+        return None
