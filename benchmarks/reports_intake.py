@@ -172,7 +172,7 @@ def main() -> None:
                 f"{options.workers} uvicorn worker(s), {options.concurrency} connections, "
                 f"{options.seconds:.0f} s a phase"
             )
-            bare = run_phase("bare view GET /healthz", options, Path(tmp), "/healthz")
+            bare = run_phase("bare view GET /healthz", options, Path(tmp), "/healthz", server.pid)
             phases = [("without a photo", "")]
             if not options.no_photo:
                 phases.append(("with one photo", str(photo_path)))
@@ -182,7 +182,9 @@ def main() -> None:
                     "IOC_BENCH_PHOTO": photo,
                     "IOC_BENCH_EMAIL": "1" if options.with_email else "0",
                 }
-                rate = run_phase(f"intake {label}", options, Path(tmp), "/api/v1/reports/", lua_env)
+                rate = run_phase(
+                    f"intake {label}", options, Path(tmp), "/api/v1/reports/", server.pid, lua_env
+                )
                 print(f"  intake {label} / bare view: {rate / bare:.2f}")
             report_count(Path(tmp) / "codes.txt")
             if options.with_worker:
@@ -191,19 +193,59 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
             server_log.close()
-            errors = [
-                line
-                for line in (Path(tmp) / "server.log").read_text(errors="replace").splitlines()
-                if "ERROR" in line or "Traceback" in line
-            ]
-            print(f"server log: {len(errors)} error line(s)", *errors[:5], sep="\n  ")
+            problems = log_problems((Path(tmp) / "server.log").read_text(errors="replace"))
+            print(f"server log: {len(problems)} error(s)", *problems[:5], sep="\n  ")
+
+
+def log_problems(log: str) -> list[str]:
+    """Each ERROR line, and each traceback as the line before it and its last line (the
+    exception)."""
+    lines, problems = log.splitlines(), []
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = next(
+                (i for i in range(index + 1, len(lines)) if not lines[i].startswith(" ")),
+                len(lines) - 1,
+            )
+            before = lines[index - 1] if index else ""
+            problems.append(f"{before} ... {lines[end]}")
+        elif "ERROR" in line:
+            problems.append(line)
+    return problems
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children, from /proc."""
+    tree, total = {root_pid}, 0
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    grown = True
+    while grown:
+        children = {pid for pid, (parent, _ticks) in stats.items() if parent in tree}
+        grown = not children <= tree
+        tree |= children
+    for pid in tree:
+        total += stats.get(pid, (0, 0))[1]
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run_phase(
-    name: str, options, folder: Path, path: str, lua_env: dict[str, str] | None = None
+    name: str,
+    options,
+    folder: Path,
+    path: str,
+    server_pid: int,
+    lua_env: dict[str, str] | None = None,
 ) -> float:
     """Run wrk for one phase; returns the requests per second. The tracking codes of the
-    201 answers are added to codes.txt in `folder`."""
+    201 answers are added to codes.txt in `folder`. Also prints the server's CPU time
+    (all its processes) per answer: a cost that varies less than rates on a busy VM."""
     script = folder / "phase.lua"
     script.write_text(COUNT_LUA + (INTAKE_LUA if lua_env else ""))
     command = [
@@ -218,9 +260,11 @@ def run_phase(
         f"http://{HOST}:{options.port}{path}",
     ]
     lua_env = {**(lua_env or {}), "IOC_BENCH_CODES": str(folder / "codes.txt")}
+    cpu_before = cpu_seconds(server_pid)
     output = subprocess.run(
         command, env={**os.environ, **lua_env}, capture_output=True, text=True, check=True
     ).stdout
+    cpu = cpu_seconds(server_pid) - cpu_before
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     answers = dict(re.findall(r"(\d{3})=(\d+)", output.split("ANSWERS", 1)[1].splitlines()[0]))
     latency = re.search(r"LATENCY p50=([\d.]+) p95=([\d.]+)", output)
@@ -228,11 +272,13 @@ def run_phase(
         status: int(count) for status, count in answers.items() if status not in ("200", "201")
     }
     socket_errors = re.search(r"Socket errors:.*", output)
+    count = sum(int(c) for c in answers.values())
     print(
-        f"{name}: {sum(int(c) for c in answers.values())} answers = {rate:.0f}/s; "
+        f"{name}: {count} answers = {rate:.0f}/s; "
         f"latency p50 {latency.group(1)} ms, p95 {latency.group(2)} ms; "
         f"errors {errors or 'none'}" + (f"; {socket_errors.group(0)}" if socket_errors else "")
     )
+    print(f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer")
     return rate
 
 
