@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ioc.indicators.choices import ThresholdKind
-from ioc.indicators.models import IndicatorAlert, ThresholdRule
+from ioc.indicators.models import IndicatorAlert, ThresholdRule, plain_decimal
 
 
 def rules_evaluate(touched: dict[int, set[tuple[int, str]]]) -> int:
@@ -81,8 +81,8 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
     names = {
         "code": indicator.code,
         "period": period_id,
-        "value": _plain(value),
-        "limit": _plain(rule.threshold),
+        "value": plain_decimal(value),
+        "limit": plain_decimal(rule.threshold),
     }
     if rule.kind == ThresholdKind.ABOVE and value > rule.threshold:
         return _("%(code)s %(period)s: %(value)s is above %(limit)s.") % names
@@ -105,7 +105,3 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
                     "pct": pct,
                 }
     return None
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")

@@ -36,6 +36,7 @@ from ioc.indicators.models import (
     DataValue,
     Indicator,
     OrgUnit,
+    plain_decimal,
 )
 from ioc.indicators.services import DataValueError, ValueInput, _actor, data_values_set
 from ioc.indicators.typed_numbers import SPACES, typed_display, typed_value
@@ -327,7 +328,7 @@ def data_set_save(
     language = language or get_language()
     for indicator in data_set_indicators(data_set):
         stored = current.get(indicator.pk)
-        stored_text = "" if stored is None else format(stored.value.normalize(), "f")
+        stored_text = "" if stored is None else plain_decimal(stored.value)
         typed = (values.get(indicator.code) or "").strip(SPACES)
         if stored is not None and typed == typed_display(stored.value, language):
             text = stored_text  # shown as it was stored (“1,125” would read as ambiguous)
@@ -338,7 +339,7 @@ def data_set_save(
                 typed_errors[indicator.code] = str(error)
                 continue
             if text:
-                text = format(Decimal(text).normalize(), "f")
+                text = plain_decimal(Decimal(text))
         elif stored is not None:
             text = stored_text
         else:

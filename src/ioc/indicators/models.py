@@ -12,6 +12,8 @@
   that the data set's period lock has closed, for one unit.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -44,6 +46,12 @@ code_validator = RegexValidator(
     rf"^{CODE_PATTERN}$", _("Use letters, digits, “_” and “-” only (no spaces).")
 )
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour such as #1f77b4."))
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A stored value as plain text, without trailing zeros or an exponent: 1250.500000 →
+    "1250.5", 1000.000000 → "1000" (APIs, CSV, messages; pages use core.formats)."""
+    return format(value.normalize(), "f")
 
 
 def value_field(verbose_name, **kwargs) -> models.DecimalField:
@@ -450,7 +458,7 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}/{self.org_unit_id}/{self.year} = {self.value}"
+        return f"{self.indicator_id}/{self.org_unit_id}/{self.year} = {plain_decimal(self.value)}"
 
 
 class ThresholdRule(models.Model):

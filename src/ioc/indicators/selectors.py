@@ -6,7 +6,6 @@ Figures (aggregated values, year to date, targets, status) are in analytics.py.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,7 +14,7 @@ from ioc.core.access import restrict
 from ioc.core.periods import Period
 from ioc.geo.choices import Structure
 from ioc.indicators.hierarchy import Hierarchy, Unit
-from ioc.indicators.models import DataSet, DataValue, Indicator
+from ioc.indicators.models import DataSet, DataValue, Indicator, plain_decimal
 
 
 def _is_api_key(viewer: Any) -> bool:
@@ -106,7 +105,7 @@ def data_values_export(
             "dataElement": value.indicator.code,
             "period": value.period,
             "orgUnit": export_code(hierarchy.units[value.org_unit_id]),
-            "value": _plain(value.value),
+            "value": plain_decimal(value.value),
             "storedBy": value.stored_by,
             "lastUpdated": value.updated_at.isoformat(),
             "created": value.created_at.isoformat(),
@@ -116,11 +115,6 @@ def data_values_export(
         }
         for value in queryset
     ]
-
-
-def _plain(value: Decimal) -> str:
-    """A Decimal without trailing zeros and without an exponent: 5.000000 → "5"."""
-    return format(value.normalize(), "f")
 
 
 # -- the staff pages' reads (views.py) ------------------------------------------------------

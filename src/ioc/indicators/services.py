@@ -44,6 +44,7 @@ from ioc.indicators.models import (
     Indicator,
     OrgUnit,
     Target,
+    plain_decimal,
 )
 
 # An import reports its progress every so many rows: (stage, rows done, rows in all).
@@ -162,7 +163,7 @@ def _find_cycle(graph: dict[str, list[str]], start: str) -> list[str] | None:
 def _catalogue_snapshot(indicator: Indicator) -> dict[str, Any]:
     data = model_to_dict(indicator, fields=CATALOGUE_FIELDS)
     return {
-        key: format(value.normalize(), "f") if isinstance(value, Decimal) else value
+        key: plain_decimal(value) if isinstance(value, Decimal) else value
         for key, value in data.items()
     }
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ioc.indicators.models import plain_decimal
 from ioc.indicators.services import parse_value
 
 SPACES = " \u00a0\u202f\u2009"
@@ -162,7 +163,7 @@ def typed_display(value: Decimal, language: str | None) -> str:
     """A stored value as the page writes it: 1.250,5 in Vietnamese, 1,250.5 in English
     (every digit kept, no trailing zeros)."""
     decimal, group = number_marks(language)
-    plain = format(value.normalize(), "f")
+    plain = plain_decimal(value)
     sign = "-" if plain.startswith("-") else ""
     whole, _mark, fraction = plain.lstrip("-").partition(".")
     groups: list[str] = []

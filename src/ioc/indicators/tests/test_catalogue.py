@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ioc.core.models import TimelineEvent
+from ioc.geo.models import AdminUnit
 from ioc.indicators.dhis2 import parse_csv
-from ioc.indicators.models import Indicator, Sector
-from ioc.indicators.services import data_values_import, indicator_update
+from ioc.indicators.models import Indicator, Sector, Target, plain_decimal
+from ioc.indicators.services import data_values_import, indicator_update, org_unit_for
 
 
 def test_the_four_sectors_are_seeded(db):
@@ -147,3 +148,21 @@ def test_a_code_used_by_a_formula_cannot_be_renamed(make_indicator):
     assert caught.value.message_dict == {
         "code": ["Other indicators' formulas use this code: change them first."]
     }
+
+
+@pytest.mark.parametrize(
+    ("stored", "plain"),
+    [("1250.500000", "1250.5"), ("1000.000000", "1000"), ("-0.250000", "-0.25"), ("0E-6", "0")],
+)
+def test_stored_values_are_written_plainly(stored, plain):
+    assert plain_decimal(Decimal(stored)) == plain
+
+
+def test_a_target_is_named_with_its_plain_value(loaded_geo, make_indicator):
+    indicator = make_indicator("HS_BEDS")
+    unit = org_unit_for(AdminUnit.objects.get(structure="current", code="22918"))
+    target = Target.objects.create(
+        indicator=indicator, org_unit=unit, year=2026, value=Decimal("1250.5")
+    )
+    target.refresh_from_db()
+    assert str(target) == f"{indicator.pk}/{unit.pk}/2026 = 1250.5"
