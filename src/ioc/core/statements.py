@@ -10,13 +10,14 @@ name in their SQL comes from the model's fields, every value is a parameter.
 """
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections
 from django.db.models import Field, Model
 
 
-def insert(objs: list[Model], *, using: str = "default") -> None:
+def insert(objs: Sequence[Model], *, using: str = "default") -> None:
     """INSERT unsaved objects of one model in one statement and set their keys, like
     `bulk_create` with plain values (auto_now_add and defaults included)."""
     if not objs:
@@ -102,28 +103,36 @@ def _attnames(model: type[Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
+def _column(using: str, model: type[Model], name: str) -> str:
+    """The quoted column of a field of the model; a reverse relation has none."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return connections[using].ops.quote_name(field.column)
+
+
+def _quoted_table(using: str, model: type[Model]) -> str:
+    return connections[using].ops.quote_name(str(model._meta.db_table))
+
+
 @functools.lru_cache(maxsize=256)
 def _insert_sql(using: str, model: type[Model], rows: int) -> str:
-    connection = connections[using]
-    quote = connection.ops.quote_name
     fields = _insert_fields(model)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (names from the model)
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * rows)} RETURNING {quote(model._meta.pk.column)}"
+        f"INSERT INTO {_quoted_table(using, model)} "  # noqa: S608 (names from the model)
+        f"({', '.join(_column(using, model, field.name) for field in fields)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {_column(using, model, model._meta.pk.name)}"
     )
 
 
 @functools.lru_cache(maxsize=256)
 def _add_sql(using: str, model: type[Model], names: tuple[str, ...], where: str, count: int) -> str:
-    quote = connections[using].ops.quote_name
-    columns = [quote(model._meta.get_field(name).column) for name in names]
+    columns = [_column(using, model, name) for name in names]
     assignments = ", ".join(f"{column} = {column} + %s" for column in columns)
     return (
-        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 (as above)
-        f"WHERE {quote(model._meta.get_field(where).column)} IN "
-        f"({', '.join(['%s'] * count)})"
+        f"UPDATE {_quoted_table(using, model)} SET {assignments} "  # noqa: S608 (as above)
+        f"WHERE {_column(using, model, where)} IN ({', '.join(['%s'] * count)})"
     )
 
 
@@ -131,16 +140,14 @@ def _add_sql(using: str, model: type[Model], names: tuple[str, ...], where: str,
 def _select_sql(
     using: str, model: type[Model], field: str, shape: tuple[tuple[str, int | None], ...]
 ) -> str:
-    quote = connections[using].ops.quote_name
-    column = model._meta.get_field
     tests = [
-        f"{quote(column(name).column)} = %s"
+        f"{_column(using, model, name)} = %s"
         if count is None
-        else f"{quote(column(name).column)} IN ({', '.join(['%s'] * count)})"
+        else f"{_column(using, model, name)} IN ({', '.join(['%s'] * count)})"
         for name, count in shape
     ]
     return (
-        f"SELECT {quote(column(field).column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+        f"SELECT {_column(using, model, field)} FROM {_quoted_table(using, model)} "  # noqa: S608
         f"WHERE {' AND '.join(tests) or '1 = 1'}"
     )
 
@@ -148,16 +155,14 @@ def _select_sql(
 @functools.lru_cache(maxsize=64)
 def _fetch_plan(using: str, model: type[Model], where: str) -> tuple[str, list]:
     connection = connections[using]
-    quote = connection.ops.quote_name
-    table = model._meta.db_table
     fields = model._meta.concrete_fields
     sql = (
-        f"SELECT {', '.join(f'{quote(table)}.{quote(field.column)}' for field in fields)} "  # noqa: S608
-        f"FROM {quote(table)} WHERE {quote(model._meta.get_field(where).column)} = %s"
+        f"SELECT {', '.join(_column(using, model, field.name) for field in fields)} "  # noqa: S608
+        f"FROM {_quoted_table(using, model)} WHERE {_column(using, model, where)} = %s"
     )
     converters = []
     for index, field in enumerate(fields):
-        expression = field.get_col(table)
+        expression = field.get_col(str(model._meta.db_table))
         functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
             connection
         )
