@@ -1,0 +1,103 @@
+"""What one report submission costs the server, counted in instructions: a figure that
+does not move with the machine's load, unlike rates on this VM (±15 % between runs).
+
+    .venv/bin/python benchmarks/reports_intake_cost.py [--submissions 100]
+
+Needs valgrind (Debian's package `valgrind`). Runs the same in-process script twice under
+callgrind, with N and 4 N submissions, and prints (instructions(4 N) - instructions(N)) /
+3 N: the setup (migrations, the shipped area) cancels out. Each submission goes through
+Django's whole request path in process (test client: middleware, ninja, the service, the
+group commit, SQLite), the same multipart hotline report as benchmarks/reports_intake.py,
+without the server's threads and sockets. A bare GET /healthz is counted the same way.
+Takes about 5 minutes.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--run", choices=["intake", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.run:
+        run_in_process(options.run, options.count)
+        return
+    count = min(max(options.submissions, 10), 2000)
+    for what in ("bare", "intake"):
+        low, high = (instructions(what, n) for n in (count, 4 * count))
+        print(f"{what}: {(high - low) / (3 * count) / 1e6:.2f} M instructions a request")
+
+
+def instructions(what: str, count: int) -> int:
+    """Instructions of one run of `count` requests under callgrind."""
+    with tempfile.TemporaryDirectory(prefix="ioc-cost-") as tmp:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={tmp}/callgrind.out",
+            sys.executable,
+            __file__,
+            "--run",
+            what,
+            "--count",
+            str(count),
+        ]
+        run = subprocess.run(command, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        tail = "\n".join(run.stderr.splitlines()[-15:])
+        raise SystemExit(f"{what}, {count} requests, failed:\n{tail}")
+    return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
+
+
+def run_in_process(what: str, count: int) -> None:
+    import random
+
+    with tempfile.TemporaryDirectory(prefix="ioc-cost-") as tmp:
+        os.environ.update(
+            {
+                "IOC_VAR_DIR": tmp,
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'cost.sqlite3'}",
+                "IOC_MEDIA_ROOT": str(Path(tmp) / "media"),
+                "DJANGO_SETTINGS_MODULE": "ioc.settings",
+                "IOC_LOG_LEVEL": "WARNING",
+            }
+        )
+        sys.path[:0] = [str(ROOT / "src"), str(ROOT / "benchmarks")]
+        import django
+
+        django.setup()
+        from django.test import Client
+        from reports_intake import prepare
+
+        client = Client(HTTP_X_API_KEY=prepare(), HTTP_HOST="127.0.0.1")
+        rng = random.Random(1)
+        for number in range(count):
+            if what == "bare":
+                assert client.get("/healthz").status_code == 200
+                continue
+            answer = client.post(
+                "/api/v1/reports/",
+                {
+                    "category": rng.choice(["pothole", "streetlight"]),
+                    "description": f"Ổ gà lớn trên đường Trần Hưng Đạo, đoạn số {number}.",
+                    "lat": f"{10.925 + rng.random() * 0.01:.6f}",
+                    "lon": f"{108.095 + rng.random() * 0.01:.6f}",
+                    "source": "phone",
+                    "device_id": f"bench-{number % 50}",
+                },
+            )
+            assert answer.status_code == 201, answer.content
+
+
+if __name__ == "__main__":
+    main()
