@@ -52,7 +52,9 @@ def instructions(what: str, count: int) -> int:
             "--count",
             str(count),
         ]
-        run = subprocess.run(command, capture_output=True, text=True, check=False)
+        # The same string hashes in every run: dict and set orders, and so the counts, repeat.
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        run = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if run.returncode != 0:
         tail = "\n".join(run.stderr.splitlines()[-15:])
         raise SystemExit(f"{what}, {count} requests, failed:\n{tail}")
