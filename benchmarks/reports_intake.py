@@ -36,11 +36,12 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from http.client import HTTPConnection
 from pathlib import Path
+
+from scratch import scratch_django
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -133,19 +134,7 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
 
     with tempfile.TemporaryDirectory(prefix="ioc-bench-") as tmp:
-        env = {
-            **os.environ,
-            "IOC_VAR_DIR": tmp,
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-            "IOC_MEDIA_ROOT": str(Path(tmp) / "media"),
-            "DJANGO_SETTINGS_MODULE": "ioc.settings",
-            "IOC_LOG_LEVEL": "WARNING",
-        }
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT / "src"))
-        import django
-
-        django.setup()
+        env = {**os.environ, **scratch_django(tmp)}
         raw_key = prepare()
         photo_path = Path(tmp) / "photo.jpg"
         photo_path.write_bytes(jpeg(options.photo_side))

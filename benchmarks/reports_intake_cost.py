@@ -18,9 +18,8 @@ import re
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import scratch_django
 
 
 def main() -> None:
@@ -65,19 +64,7 @@ def run_in_process(what: str, count: int) -> None:
     import random
 
     with tempfile.TemporaryDirectory(prefix="ioc-cost-") as tmp:
-        os.environ.update(
-            {
-                "IOC_VAR_DIR": tmp,
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'cost.sqlite3'}",
-                "IOC_MEDIA_ROOT": str(Path(tmp) / "media"),
-                "DJANGO_SETTINGS_MODULE": "ioc.settings",
-                "IOC_LOG_LEVEL": "WARNING",
-            }
-        )
-        sys.path[:0] = [str(ROOT / "src"), str(ROOT / "benchmarks")]
-        import django
-
-        django.setup()
+        scratch_django(tmp)
         from django.test import Client
         from reports_intake import prepare
 

@@ -9,15 +9,12 @@ filled), then times the whole Django request (middleware included) of GET
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import scratch_django
 
 
 def main() -> None:
@@ -28,20 +25,7 @@ def main() -> None:
     options.reports = min(options.reports, 20_000)
 
     with tempfile.TemporaryDirectory(prefix="ioc-bench-") as tmp:
-        os.environ.update(
-            {
-                "IOC_VAR_DIR": tmp,
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-                "IOC_MEDIA_ROOT": str(Path(tmp) / "media"),
-                "DJANGO_SETTINGS_MODULE": "ioc.settings",
-                "IOC_LOG_LEVEL": "WARNING",
-            }
-        )
-        sys.path.insert(0, str(ROOT / "src"))
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        import django
-
-        django.setup()
+        scratch_django(tmp)
         run(options.reports, options.repeat)
 
 

@@ -24,16 +24,15 @@ client (server time, no network), the median and p95 of --repeat requests of:
 
 import argparse
 import math
-import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from scratch import scratch_django
+
 BATCH = 5000
 CATEGORIES = 30
 DEPARTMENTS = ("dien-luc", "cap-nuoc", "moi-truong", "xay-dung", "giao-thong", "cong-an")
@@ -56,19 +55,7 @@ def main() -> None:
             options.keep.mkdir(parents=True, exist_ok=True)
             tmp = str(options.keep.resolve())
         reuse = (Path(tmp) / "bench.sqlite3").exists()
-        os.environ.update(
-            {
-                "IOC_VAR_DIR": tmp,
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-                "IOC_MEDIA_ROOT": str(Path(tmp) / "media"),
-                "DJANGO_SETTINGS_MODULE": "ioc.settings",
-                "IOC_LOG_LEVEL": "WARNING",
-            }
-        )
-        sys.path.insert(0, str(ROOT / "src"))
-        import django
-
-        django.setup()
+        scratch_django(tmp)
         from django.conf import settings
 
         settings.ALLOWED_HOSTS = ["*"]
