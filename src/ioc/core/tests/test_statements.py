@@ -129,8 +129,3 @@ def test_values_where_matches_every_condition():
     assert sorted(found) == sorted([operator.pk, admin.pk])
     assert statements.values_where(User, "username", role=Role.LEADER) == ["leader"]
     assert statements.values_where(User, "id", role=[]) == []
-
-
-def test_values_where_reads_dates_as_stored():
-    Holiday.objects.create(date=date(2026, 9, 2), name="Quốc khánh")
-    assert statements.values_where(Holiday, "name", date=date(2026, 9, 2)) == ["Quốc khánh"]
