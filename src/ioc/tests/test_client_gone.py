@@ -4,6 +4,7 @@ server error (ioc/asgi.py, core.middleware.ClientGoneMiddleware)."""
 import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import RequestFactory
@@ -24,7 +25,9 @@ def run(app, messages):
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/v1/reports/"}
-    asyncio.run(app(scope, receive, send))
+    # On a thread of its own: Playwright's tests leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     return sent
 
 
