@@ -139,6 +139,8 @@ def test_a_new_computed_indicator_gets_its_figures_from_a_form_and_a_dhis2_file(
     summary = page.get_by_test_id("import-summary")
     assert summary.get_attribute("data-dry-run") == "false"
     assert summary.get_attribute("data-status") == "SUCCESS"
+    assert summary.get_by_test_id("import-status").inner_text() == "Thành công"
+    assert page.locator(".is-invalid").count() == 0  # the form for the next file is fresh
     screenshot(page, "indicators-import-done-desktop")
 
     # then: the health dashboard shows 300 doctors for 150,000 people = 20 per 10,000
