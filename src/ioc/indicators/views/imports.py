@@ -37,6 +37,9 @@ def import_values(request):
     file_name = ""
     error = ""
     if request.method == "POST" and request.POST.get("token"):
+        # The confirmation of a checked file: the upload form below starts afresh, with
+        # the options of that file, not bound to this POST (which has no file to check).
+        form = ImportForm(initial=request.session.get("indicator_import_options", {}))
         token = request.POST["token"]
         if not token.isalnum():
             raise Http404(token)
