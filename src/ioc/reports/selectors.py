@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ioc.accounts.choices import Role
@@ -706,15 +706,15 @@ def report_map_points(queryset: QuerySet[Report], *, limit: int = 2000) -> list[
 
 def reports_of_reporter(user: Any) -> QuerySet[Report]:
     """The reports a user sent from her account: those waiting for her rating (resolved, not
-    rated) first, then newest first; with their category for the list."""
+    rated; `waits_for_rating`) first, then newest first; with their category for the list."""
     waiting = Case(
-        When(status=ReportStatus.RESOLVED, rating__isnull=True, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
+        When(status=ReportStatus.RESOLVED, rating__isnull=True, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
     return (
         Report.objects.filter(reporter=user)
         .select_related("category")
-        .annotate(rating_order=waiting)
-        .order_by("rating_order", "-received_at", "-id")
+        .annotate(waits_for_rating=waiting)
+        .order_by("-waits_for_rating", "-received_at", "-id")
     )

@@ -249,7 +249,7 @@ def my_reports(request):
         {
             "report": report,
             "category_name": report.category.display_name(language) if report.category_id else "",
-            "waiting_rating": report.status == ReportStatus.RESOLVED and report.rating is None,
+            "waiting_rating": report.waits_for_rating,
             "overdue": bool(report.is_open and report.expected_at and report.expected_at < now),
         }
         for report in page
