@@ -39,7 +39,7 @@ from ioc.indicators.models import (
     plain_decimal,
 )
 from ioc.indicators.services import DataValueError, ValueInput, _actor, data_values_set
-from ioc.indicators.typed_numbers import SPACES, typed_display, typed_value
+from ioc.indicators.typed_numbers import typed_as_shown, typed_value
 
 
 class DataSetError(ValueError):
@@ -329,9 +329,8 @@ def data_set_save(
     for indicator in data_set_indicators(data_set):
         stored = current.get(indicator.pk)
         stored_text = "" if stored is None else plain_decimal(stored.value)
-        typed = (values.get(indicator.code) or "").strip(SPACES)
-        if stored is not None and typed == typed_display(stored.value, language):
-            text = stored_text  # shown as it was stored (“1,125” would read as ambiguous)
+        if typed_as_shown(values.get(indicator.code), stored.value if stored else None, language):
+            text = stored_text
         elif indicator.code in values:
             try:
                 text = typed_value(values[indicator.code] or "", indicator.value_type, language)

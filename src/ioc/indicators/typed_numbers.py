@@ -159,6 +159,12 @@ def typed_value(text: str, value_type: str, language: str | None) -> str:
     return plain
 
 
+def typed_as_shown(typed: str | None, stored: Decimal | None, language: str | None) -> bool:
+    """Whether `typed` is a stored value left as the page showed it: kept as stored, not
+    read again (“1,125” shown for 1.125 would read as ambiguous)."""
+    return stored is not None and (typed or "").strip(SPACES) == typed_display(stored, language)
+
+
 def typed_display(value: Decimal, language: str | None) -> str:
     """A stored value as the page writes it: 1.250,5 in Vietnamese, 1,250.5 in English
     (every digit kept, no trailing zeros)."""

@@ -38,7 +38,7 @@ from ioc.indicators.hierarchy import Hierarchy, Unit, UnitError
 from ioc.indicators.models import DataSet, DataSetReport, DataValue, OrgUnit, Sector
 from ioc.indicators.selectors import indicators_list, writable_indicator_ids
 from ioc.indicators.services import DataValueError, data_value_set
-from ioc.indicators.typed_numbers import SPACES, typed_display, typed_value
+from ioc.indicators.typed_numbers import typed_as_shown, typed_display, typed_value
 from ioc.indicators.views.common import (
     ENTRY_ROLES,
     _chosen_data_set,
@@ -248,9 +248,8 @@ def _sector_entry(request, data_sets: list[DataSet]):
         for indicator in in_period:
             posted[indicator.code] = request.POST.get(f"value-{indicator.code}", "")
             before = current.get(indicator.pk)
-            shown = typed_display(before.value, language) if before is not None else ""
-            if shown and posted[indicator.code].strip(SPACES) == shown:
-                continue  # unchanged, as it was shown (“1,125” would read as ambiguous)
+            if typed_as_shown(posted[indicator.code], before.value if before else None, language):
+                continue
             try:
                 text = typed_value(posted[indicator.code], indicator.value_type, language)
             except ValueError as error:
