@@ -35,6 +35,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -203,10 +204,10 @@ def log_problems(log: str) -> list[str]:
     return problems
 
 
-def cpu_seconds(root_pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its children, from /proc."""
-    tree, total = {root_pid}, 0
-    stats = {}
+def process_tree(root_pid: int) -> dict[int, int]:
+    """The CPU ticks (user + system) used so far by a process and each of its
+    descendants, from /proc."""
+    tree, stats = {root_pid}, {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -219,9 +220,35 @@ def cpu_seconds(root_pid: int) -> float:
         children = {pid for pid, (parent, _ticks) in stats.items() if parent in tree}
         grown = not children <= tree
         tree |= children
-    for pid in tree:
-        total += stats.get(pid, (0, 0))[1]
-    return total / os.sysconf("SC_CLK_TCK")
+    return {pid: stats[pid][1] for pid in tree if pid in stats}
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children."""
+    return sum(process_tree(root_pid).values()) / os.sysconf("SC_CLK_TCK")
+
+
+def count_switches(root_pid: int) -> subprocess.Popen | None:
+    """perf counting the context switches of the server's processes (and of the threads
+    they start) until it is interrupted; None without perf (Debian's linux-perf)."""
+    if shutil.which("perf") is None:
+        return None
+    pids = ",".join(str(pid) for pid in process_tree(root_pid))
+    return subprocess.Popen(
+        ["perf", "stat", "-x,", "-e", "context-switches", "-p", pids],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def switches_counted(perf: subprocess.Popen | None) -> int | None:
+    if perf is None:
+        return None
+    perf.send_signal(signal.SIGINT)
+    output = perf.communicate(timeout=30)[1]
+    found = re.search(r"^(\d+),[^,]*,context-switches", output, re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 def run_phase(
@@ -234,7 +261,8 @@ def run_phase(
 ) -> float:
     """Run wrk for one phase; returns the requests per second. The tracking codes of the
     201 answers are added to codes.txt in `folder`. Also prints the server's CPU time
-    (all its processes) per answer: a cost that varies less than rates on a busy VM."""
+    (all its processes) per answer, a cost that varies less than rates on a busy VM, and
+    with perf its context switches per answer (thread hand-overs, the GIL's included)."""
     script = folder / "phase.lua"
     script.write_text(COUNT_LUA + (INTAKE_LUA if lua_env else ""))
     command = [
@@ -250,10 +278,12 @@ def run_phase(
     ]
     lua_env = {**(lua_env or {}), "IOC_BENCH_CODES": str(folder / "codes.txt")}
     cpu_before = cpu_seconds(server_pid)
+    perf = count_switches(server_pid)
     output = subprocess.run(
         command, env={**os.environ, **lua_env}, capture_output=True, text=True, check=True
     ).stdout
     cpu = cpu_seconds(server_pid) - cpu_before
+    switches = switches_counted(perf)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     answers = dict(re.findall(r"(\d{3})=(\d+)", output.split("ANSWERS", 1)[1].splitlines()[0]))
     latency = re.search(r"LATENCY p50=([\d.]+) p95=([\d.]+)", output)
@@ -267,7 +297,10 @@ def run_phase(
         f"latency p50 {latency.group(1)} ms, p95 {latency.group(2)} ms; "
         f"errors {errors or 'none'}" + (f"; {socket_errors.group(0)}" if socket_errors else "")
     )
-    print(f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer")
+    print(
+        f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer"
+        + (f"; {switches / max(count, 1):.0f} context switches" if switches is not None else "")
+    )
     return rate
 
 

@@ -1,4 +1,5 @@
 import json
+import math
 import time
 
 import pytest
@@ -121,6 +122,46 @@ def test_locate_is_fast_after_warm_up(geo):
 
     # then
     assert per_point < 0.0005
+
+
+def test_locate_by_remembered_cells_agrees_with_the_geometry(geo):
+    # given points everywhere in the area, borders and coast included, each twice: the
+    # first time its cell is classified, the second time the cell answers
+    import random
+
+    import shapely
+
+    from ioc.geo import locate as locating
+
+    rng = random.Random(7)
+    low_lon, low_lat, high_lon, high_lat = area_bounds()
+    points = [(rng.uniform(low_lat, high_lat), rng.uniform(low_lon, high_lon)) for _ in range(3000)]
+    # and points of Phan Thiết's wards, on a 30 m lattice (several to a cell)
+    points += [(10.92 + i * 0.0003, 108.09 + j * 0.0003) for i in range(40) for j in range(40)]
+    index = locating.process_cache.get("locate", locating._build_index)
+
+    def by_geometry(lat, lon):
+        commune, district = locating._exact(index, shapely.Point(lon, lat), -1, -1)
+        if commune is None:
+            return None
+        legacy = None if district is None else index.districts.units[district]
+        return (index.communes.units[commune], legacy)
+
+    def answered(lat, lon):
+        location = locate(lat=lat, lon=lon)
+        return location and (location.commune, location.legacy_district)
+
+    # when / then
+    for lat, lon in points + points:
+        assert answered(lat, lon) == by_geometry(lat, lon), (lat, lon)
+    # and most of the city's cells answer without a geometry test
+    city = {
+        (math.floor(lon * locating.CELLS_PER_DEGREE), math.floor(lat * locating.CELLS_PER_DEGREE))
+        for lat, lon in points[3000:]
+    }
+    whole = [key for key in city if min(index.cells[key]) >= 0]
+    assert len(city) == 625
+    assert len(whole) / len(city) > 0.85
 
 
 def test_the_cache_notices_a_change_made_elsewhere(geo, settings):
