@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ioc.core.middleware.LanguageMiddleware",
     "ioc.core.middleware.NulCharacterMiddleware",
+    "ioc.core.middleware.SmallFormMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -2,9 +2,13 @@
 
 import logging
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
+
+from ioc.core import small_forms
 
 
 class HtmxVaryMiddleware:
@@ -34,7 +38,6 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
         from django.utils import translation
 
         if request.path.startswith(self.API_PREFIXES):
@@ -100,8 +103,45 @@ class ClientGoneMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        body = getattr(request, "_stream", None)
-        if isinstance(exception, ValueError | OSError) and getattr(body, "closed", False):
-            logger.info("client gone before its request was read: %s", request.path)
-            return HttpResponse(status=499, reason="Client Closed Request")
-        return None
+        return client_gone(request, exception)
+
+
+def client_gone(request, exception: Exception) -> HttpResponse | None:
+    """499 (logged as information) when `exception` came from reading the body of a
+    request whose client has gone; None otherwise."""
+    body = getattr(request, "_stream", None)
+    if isinstance(exception, ValueError | OSError) and getattr(body, "closed", False):
+        logger.info("client gone before its request was read: %s", request.path)
+        return HttpResponse(status=499, reason="Client Closed Request")
+    return None
+
+
+class SmallFormMiddleware:
+    """A POST of a small multipart form without files (core/small_forms.py says why) has
+    its fields split before anything reads request.POST; any other body is left to
+    Django's parser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            boundary = request.content_params.get("boundary", "")
+            if 0 < length <= small_forms.MAX_BODY_BYTES and boundary:
+                try:
+                    body = request.body
+                except (ValueError, OSError) as error:
+                    gone = client_gone(request, error)
+                    if gone is None:
+                        raise
+                    return gone
+                fields = small_forms.parse(
+                    body, boundary, request.encoding or settings.DEFAULT_CHARSET
+                )
+                if fields is not None:
+                    request._post, request._files = fields, MultiValueDict()
+        return self.get_response(request)
