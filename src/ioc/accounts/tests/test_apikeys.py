@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from ioc.accounts import services
 from ioc.accounts.choices import ApiScope, Role
 from ioc.accounts.exceptions import (
     ApiKeyExpired,
@@ -193,18 +195,74 @@ def test_apikey_authenticate_refuses_a_key_without_the_scope_with_403():
     )
 
 
-def test_a_key_works_until_its_expiry():
-    # given
+def test_a_key_works_until_its_expiry(monkeypatch):
+    # given a key read a moment before it expires
     key, raw_key = api_key(scopes=[ApiScope.READ], expires_at=timezone.now() + timedelta(hours=1))
-
-    # when
     before = apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
-    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    # when its hour has passed (the process still remembers the key)
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
 
     # then
     assert before == key
     with pytest.raises(ApiKeyExpired):
         apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
+
+
+def test_a_key_read_is_remembered_for_a_few_seconds(django_assert_num_queries, monkeypatch):
+    # given a key read once, then revoked by another process (no signal reaches this one)
+    key, raw_key = api_key(scopes=[ApiScope.READ])
+    apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+
+    # when / then: within IOC_API_KEY_CACHE_SECONDS the key is not read again
+    with django_assert_num_queries(0):
+        assert apikey_authenticate(raw_key=raw_key, scope="read", ip=None) == key
+
+    # and after them it is, and refused
+    read_at = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: read_at + 5)
+    with pytest.raises(ApiKeyRevoked):
+        apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
+
+
+def test_a_key_changed_in_this_process_is_read_again_at_once():
+    # given a key read once
+    key, raw_key = api_key(scopes=[ApiScope.READ, ApiScope.REPORTS])
+    apikey_authenticate(raw_key=raw_key, scope="reports", ip=None)
+
+    # when an administrator narrows its scopes (a save, as the admin does)
+    key.scopes = [ApiScope.READ]
+    key.save()
+
+    # then
+    with pytest.raises(ApiKeyScopeDenied):
+        apikey_authenticate(raw_key=raw_key, scope="reports", ip=None)
+
+
+def test_without_the_cache_every_request_reads_the_key(settings, django_assert_num_queries):
+    # given
+    settings.IOC_API_KEY_CACHE_SECONDS = 0
+    key, raw_key = api_key(scopes=[ApiScope.READ])
+    apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+
+    # when / then
+    with django_assert_num_queries(1), pytest.raises(ApiKeyRevoked):
+        apikey_authenticate(raw_key=raw_key, scope="read", ip=None)
+
+
+def test_unknown_keys_are_not_remembered():
+    # when
+    for _attempt in range(3):
+        with pytest.raises(ApiKeyUnknown):
+            apikey_authenticate(raw_key="ioc_abcd1234_" + "x" * 32, scope="read", ip=None)
+
+    # then
+    assert hashlib.sha256(("ioc_abcd1234_" + "x" * 32).encode()).hexdigest() not in (
+        services._keys_read
+    )
 
 
 def test_apikey_revoke_stops_the_key_and_records_it_once():
@@ -235,7 +293,7 @@ def test_last_use_is_written_at_most_once_a_minute(django_assert_num_queries):
     first_use = ApiKey.objects.get(pk=key.pk).last_used_at
 
     # when
-    with django_assert_num_queries(1):  # the look-up only
+    with django_assert_num_queries(0):  # the key is remembered, and its last use is recent
         apikey_authenticate(raw_key=raw_key, scope="read", ip="198.51.100.1")
 
     # then
