@@ -142,6 +142,8 @@ LOGOUT_REDIRECT_URL = "home"
 IOC_LOGIN_MAX_FAILURES = int(os.environ.get("IOC_LOGIN_MAX_FAILURES", 5))
 IOC_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("IOC_LOGIN_LOCKOUT_MINUTES", 15))
 IOC_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("IOC_LOGIN_MAX_FAILURES_PER_IP", 30))
+# How long a process trusts an API key it has read (accounts/services.py, _key_by_hash).
+IOC_API_KEY_CACHE_SECONDS = float(os.environ.get("IOC_API_KEY_CACHE_SECONDS", 5))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -400,7 +400,7 @@ KEYS_REMEMBERED = 1000
 
 
 def _key_by_hash(key_hash: str) -> ApiKey | None:
-    seconds = float(getattr(settings, "IOC_API_KEY_CACHE_SECONDS", 5.0))
+    seconds = settings.IOC_API_KEY_CACHE_SECONDS
     read = _keys_read.get(key_hash)
     now = time.monotonic()
     if read is not None and now - read[0] < seconds:

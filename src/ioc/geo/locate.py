@@ -2,6 +2,7 @@
 in-memory STRtree over the boundaries (built once per process, see ioc.geo.cache)."""
 
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,21 +102,27 @@ class _Index:
     # (x, y) of a cell -> (commune, district) that hit() gives each of its points, -1
     # where a point needs its own test; filled as points arrive, dropped with the index
     cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # A cell is tested as a polygon, which makes GEOS build more lazy state in the
+    # prepared geometries than the point tests warmed at start: two threads building it
+    # at once corrupted memory (std::bad_alloc under load). One cell at a time, then.
+    cell_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cell_owners(self, lon: float, lat: float) -> tuple[int, int]:
         key = (math.floor(lon * CELLS_PER_DEGREE), math.floor(lat * CELLS_PER_DEGREE))
         owners = self.cells.get(key)
-        if owners is None:
-            x, y = key
-            cell = shapely.box(
-                x / CELLS_PER_DEGREE,
-                y / CELLS_PER_DEGREE,
-                (x + 1) / CELLS_PER_DEGREE,
-                (y + 1) / CELLS_PER_DEGREE,
-            )
+        if owners is not None:
+            return owners
+        x, y = key
+        cell = shapely.box(
+            x / CELLS_PER_DEGREE,
+            y / CELLS_PER_DEGREE,
+            (x + 1) / CELLS_PER_DEGREE,
+            (y + 1) / CELLS_PER_DEGREE,
+        )
+        with self.cell_lock:
             owners = (self.communes.whole_cell_owner(cell), self.districts.whole_cell_owner(cell))
-            if len(self.cells) < CELLS_REMEMBERED:
-                self.cells[key] = owners
+        if len(self.cells) < CELLS_REMEMBERED:
+            self.cells[key] = owners
         return owners
 
 

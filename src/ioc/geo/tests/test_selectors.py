@@ -124,12 +124,29 @@ def test_locate_is_fast_after_warm_up(geo):
     assert per_point < 0.0005
 
 
+def by_geometry(lat, lon):
+    """What locate() answers from the geometry alone, without its cells."""
+    import shapely
+
+    from ioc.geo import locate as locating
+
+    index = locating.process_cache.get("locate", locating._build_index)
+    commune, district = locating._exact(index, shapely.Point(lon, lat), -1, -1)
+    if commune is None:
+        return None
+    legacy = None if district is None else index.districts.units[district]
+    return (index.communes.units[commune], legacy)
+
+
+def answered(lat, lon):
+    location = locate(lat=lat, lon=lon)
+    return location and (location.commune, location.legacy_district)
+
+
 def test_locate_by_remembered_cells_agrees_with_the_geometry(geo):
     # given points everywhere in the area, borders and coast included, each twice: the
     # first time its cell is classified, the second time the cell answers
     import random
-
-    import shapely
 
     from ioc.geo import locate as locating
 
@@ -139,17 +156,6 @@ def test_locate_by_remembered_cells_agrees_with_the_geometry(geo):
     # and points of Phan Thiết's wards, on a 30 m lattice (several to a cell)
     points += [(10.92 + i * 0.0003, 108.09 + j * 0.0003) for i in range(40) for j in range(40)]
     index = locating.process_cache.get("locate", locating._build_index)
-
-    def by_geometry(lat, lon):
-        commune, district = locating._exact(index, shapely.Point(lon, lat), -1, -1)
-        if commune is None:
-            return None
-        legacy = None if district is None else index.districts.units[district]
-        return (index.communes.units[commune], legacy)
-
-    def answered(lat, lon):
-        location = locate(lat=lat, lon=lon)
-        return location and (location.commune, location.legacy_district)
 
     # when / then
     for lat, lon in points + points:
@@ -162,6 +168,36 @@ def test_locate_by_remembered_cells_agrees_with_the_geometry(geo):
     whole = [key for key in city if min(index.cells[key]) >= 0]
     assert len(city) == 625
     assert len(whole) / len(city) > 0.85
+
+
+def test_points_located_by_several_threads_at_once_agree_with_the_geometry(geo):
+    # given a fresh index and eight threads locating points in cells not seen yet (under
+    # the intake benchmark, two threads testing cells at once once crashed in GEOS; this
+    # test did not reproduce that crash, it checks the answers the threads get)
+    import random
+    import threading
+
+    selectors.geo_cache_clear()
+    low_lon, low_lat, high_lon, high_lat = area_bounds()
+    rng = random.Random(11)
+    points = [(rng.uniform(low_lat, high_lat), rng.uniform(low_lon, high_lon)) for _ in range(2400)]
+    answers: dict[int, object] = {}
+
+    def locate_share(first: int) -> None:
+        for number in range(first, len(points), 8):
+            answers[number] = answered(*points[number])
+
+    # when
+    threads = [threading.Thread(target=locate_share, args=(first,)) for first in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    # then
+    assert len(answers) == len(points)
+    for number, (lat, lon) in enumerate(points):
+        assert answers[number] == by_geometry(lat, lon), (lat, lon)
 
 
 def test_the_cache_notices_a_change_made_elsewhere(geo, settings):
