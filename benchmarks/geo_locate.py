@@ -5,6 +5,8 @@
 Sets Django up on a temporary SQLite database (IOC_VAR_DIR and DATABASE_URL point at a
 temporary folder), migrates, loads the shipped area, then times `locate` on random points
 of the area's bounding box, one call at a time, as a request or an import would call it.
+The points are timed twice: the first time nearly each falls in a cell of ≈ 54 m that
+locate has not classified yet (its worst case), the second time every cell is known.
 """
 
 import argparse
@@ -61,18 +63,10 @@ def run(count: int, seed: int) -> None:
     for lat, lon in points[:1000]:  # warm-up
         locate(lat=lat, lon=lon)
 
-    timings = []
-    found = with_district = 0
-    clock = time.perf_counter_ns
-    for lat, lon in points:
-        before = clock()
-        location = locate(lat=lat, lon=lon)
-        timings.append(clock() - before)
-        if location is not None:
-            found += 1
-            with_district += location.legacy_district is not None
-    timings.sort()
-    micro = [t / 1000 for t in timings]
+    first_pass = timed(points)
+    again = timed(points)
+    found = sum(1 for location in first_pass[1] if location is not None)
+    with_district = sum(1 for location in first_pass[1] if location and location.legacy_district)
 
     geo_cache_clear()
     started = time.perf_counter()
@@ -92,10 +86,11 @@ def run(count: int, seed: int) -> None:
         f"locate, {count:,} random points in the bounding box "
         f"{min_lon:.3f},{min_lat:.3f} to {max_lon:.3f},{max_lat:.3f}:"
     )
-    print(
-        f"  mean {statistics.fmean(micro):.1f} µs, p50 {micro[len(micro) // 2]:.1f} µs, "
-        f"p99 {micro[int(len(micro) * 0.99)]:.1f} µs, max {micro[-1]:.0f} µs"
-    )
+    for label, (micro, _locations) in (("cells new", first_pass), ("cells known", again)):
+        print(
+            f"  {label}: mean {statistics.fmean(micro):.1f} µs, p50 {micro[len(micro) // 2]:.1f}"
+            f" µs, p99 {micro[int(len(micro) * 0.99)]:.1f} µs, max {micro[-1]:.0f} µs"
+        )
     print(
         f"  found {found / count:.1%} (in a commune), {with_district / max(found, 1):.1%} "
         f"of those with a legacy district"
@@ -105,6 +100,19 @@ def run(count: int, seed: int) -> None:
         f"{geojson_cached * 1e6:.1f} µs; {len(layer.content) / 1024:.0f} KiB, "
         f"gzip {len(layer.gzipped) / 1024:.0f} KiB"
     )
+
+
+def timed(points):
+    """(sorted timings in µs, the answers) of locating each point once."""
+    from ioc.geo.selectors import locate
+
+    timings, locations = [], []
+    clock = time.perf_counter_ns
+    for lat, lon in points:
+        before = clock()
+        locations.append(locate(lat=lat, lon=lon))
+        timings.append(clock() - before)
+    return sorted(t / 1000 for t in timings), locations
 
 
 if __name__ == "__main__":
