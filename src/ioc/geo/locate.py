@@ -102,10 +102,11 @@ class _Index:
     # (x, y) of a cell -> (commune, district) that hit() gives each of its points, -1
     # where a point needs its own test; filled as points arrive, dropped with the index
     cells: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    # A cell is tested as a polygon, which makes GEOS build more lazy state in the
-    # prepared geometries than the point tests warmed at start: two threads building it
-    # at once corrupted memory (std::bad_alloc under load). One cell at a time, then.
-    cell_lock: threading.Lock = field(default_factory=threading.Lock)
+    # GEOS builds parts of a prepared geometry lazily, by the kind of test (a cell is
+    # tested as a polygon, a point near a border by its distance), and two threads
+    # building the same part at once corrupted memory (std::bad_alloc under load). The
+    # geometry tests run one at a time; points in known cells need none.
+    geometry_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cell_owners(self, lon: float, lat: float) -> tuple[int, int]:
         key = (math.floor(lon * CELLS_PER_DEGREE), math.floor(lat * CELLS_PER_DEGREE))
@@ -119,7 +120,7 @@ class _Index:
             (x + 1) / CELLS_PER_DEGREE,
             (y + 1) / CELLS_PER_DEGREE,
         )
-        with self.cell_lock:
+        with self.geometry_lock:
             owners = (self.communes.whole_cell_owner(cell), self.districts.whole_cell_owner(cell))
         if len(self.cells) < CELLS_REMEMBERED:
             self.cells[key] = owners
@@ -207,7 +208,8 @@ def locate(*, lat: float, lon: float) -> Location | None:
     commune, district = index.cell_owners(lon, lat)
     if commune < 0 or district < 0:
         point = shapely.Point(lon, lat)
-        commune, district = _exact(index, point, commune, district)
+        with index.geometry_lock:
+            commune, district = _exact(index, point, commune, district)
         if commune is None:
             return None
     return Location(
