@@ -54,7 +54,7 @@ from ioc.geo.models import AdminUnit, UnitSuccession
 from ioc.geo.names import split_division
 from ioc.geo.selectors import locate
 from ioc.reports import demo_texts as texts
-from ioc.reports import services
+from ioc.reports import notifications, services
 from ioc.reports.choices import (
     AttributeDatatype,
     DeadlineUnit,
@@ -756,7 +756,7 @@ def load_reports(*, parts: tuple[str, ...] = PARTS, until: datetime | None = Non
     categories = {category.code: category for category in Category.objects.all()}
     agencies = {agency.code: agency for agency in Agency.objects.all()}
     written = 0
-    with demo_clock() as clock:
+    with demo_clock() as clock, notifications.history_replayed():
         for plan in plans:
             if plan.key in existing:
                 continue

@@ -88,9 +88,14 @@ def schedule(
     answer: ReportAnswer | None = None,
 ) -> None:
     """Record the webhook deliveries and the in-app notifications; enqueue e-mails and
-    deliveries after the commit."""
+    deliveries after the commit. Inside `history_replayed()`, only the in-app
+    notifications."""
     from ioc.reports import tasks
 
+    if _replaying_history.get():
+        for notice in _in_app_notices(report, event, answer):
+            notice()
+        return
     extra: dict[str, Any] = {}
     if event == WebhookEvent.STATUS_CHANGED:
         extra["from_status"] = from_status
@@ -119,6 +124,22 @@ def schedule(
 
     if delivery_ids or email_kind:
         transaction.on_commit(enqueue)
+
+
+_replaying_history: ContextVar[bool] = ContextVar("replaying_history", default=False)
+
+
+@contextmanager
+def history_replayed() -> Iterator[None]:
+    """Inside, events are recorded but not announced: no e-mail is queued and no webhook
+    delivery recorded. For history written after the fact (the demo's two years): its
+    messages would have gone out when the events happened, and the first start of the
+    worker would otherwise mail hundreds of old escalations."""
+    token = _replaying_history.set(True)
+    try:
+        yield
+    finally:
+        _replaying_history.reset(token)
 
 
 @contextmanager

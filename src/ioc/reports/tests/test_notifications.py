@@ -11,7 +11,8 @@ from django.core import mail
 
 from ioc.accounts.choices import Role
 from ioc.accounts.tests.factories import UserFactory
-from ioc.reports import services
+from ioc.core.selectors import timeline_for
+from ioc.reports import notifications, services
 from ioc.reports.models import WebhookDelivery, WebhookSubscription
 from ioc.reports.notifications import sign, webhook_request
 
@@ -158,3 +159,34 @@ def test_resolution_without_any_reporter_to_write_to_queues_no_email(
 
     # then no e-mail task is queued (webhooks have no subscription here either)
     assert callbacks == []
+
+
+def test_history_replayed_is_recorded_but_not_announced(
+    submit, people, django_capture_on_commit_callbacks
+):
+    # given a webhook subscriber and an agency head with an e-mail
+    WebhookSubscription.objects.create(
+        name="Zalo OA", url="https://hooks.example.invalid/ioc", secret="s3cret"
+    )
+
+    # when a report's history is written after the fact: received, then escalated
+    with django_capture_on_commit_callbacks(execute=True), notifications.history_replayed():
+        report = submit(reporter_email="dan@example.invalid")
+        services.report_escalate(report=report, now=report.due_at + timedelta(minutes=5))
+
+    # then the timeline has it all, and nobody is told
+    verbs = list(timeline_for(target=report).values_list("verb", flat=True))
+    assert "submitted" in verbs and "escalated" in verbs
+    assert mail.outbox == []
+    assert WebhookDelivery.objects.count() == 0
+
+    # and outside, the same events are announced again
+    with django_capture_on_commit_callbacks(execute=True):
+        later = submit(reporter_email="")
+        services.report_escalate(report=later, now=report.due_at + timedelta(minutes=5))
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["head@example.invalid"], f"Phản ánh {later.tracking_code} đã quá hạn"),
+        (["operator@example.invalid"], f"Phản ánh {later.tracking_code} đã quá hạn"),
+    ]
+    events = WebhookDelivery.objects.order_by("pk").values_list("event", flat=True)
+    assert list(events) == ["report.submitted", "report.status_changed", "report.escalated"]
