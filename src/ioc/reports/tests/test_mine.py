@@ -49,7 +49,14 @@ def test_anonymous_visitors_are_sent_to_login(client):
 def test_only_her_own_reports_waiting_for_rating_first_then_newest(client, submit, lan):
     other = UserFactory(username="hoa", role=Role.CITIZEN)
     past = timezone.now() - timedelta(days=2)
-    old = _sent(submit, lan, local(2026, 11, 1, 8, 0), status=ReportStatus.NEW, expected_at=past)
+    old = _sent(
+        submit,
+        lan,
+        local(2026, 11, 1, 8, 0),
+        status=ReportStatus.NEW,
+        due_at=past,
+        expected_at=past,
+    )
     rated = _sent(submit, lan, local(2026, 11, 20, 8, 0), status=ReportStatus.RESOLVED, rating=5)
     waiting = _sent(submit, lan, local(2026, 11, 2, 8, 0), status=ReportStatus.RESOLVED)
     newest = _sent(submit, lan, local(2026, 11, 24, 8, 0), status=ReportStatus.IN_PROGRESS)

@@ -20,6 +20,7 @@ from ioc.core.workflow import IllegalTransition
 from ioc.geo.selectors import communes
 from ioc.reports import selectors, services
 from ioc.reports.choices import (
+    DeadlineState,
     ReportSource,
     ReportStatus,
 )
@@ -250,7 +251,7 @@ def my_reports(request):
             "report": report,
             "category_name": report.category.display_name(language) if report.category_id else "",
             "waiting_rating": report.waits_for_rating,
-            "overdue": bool(report.is_open and report.expected_at and report.expected_at < now),
+            "overdue": selectors.deadline_state(report, now=now) == DeadlineState.OVERDUE,
         }
         for report in page
     ]
