@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -70,8 +71,13 @@ def check_size(size: int) -> None:
                 "The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller "
                 "files (for example one per year)."
             )
-            % {"size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)}
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
         )
+
+
+def _megabytes(size: int) -> str:
+    """12.5 in English, 12,5 in Vietnamese: the message is read by a person."""
+    return number_format(size / 1048576, decimal_pos=1)
 
 
 def _text(content: bytes | str) -> str:

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from ioc.geo.models import AdminUnit
 from ioc.indicators.dhis2 import PayloadError, parse_csv, parse_json
@@ -222,6 +223,15 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(settings):
         "The file is 0.0 MB; the limit is 0.0 MB. Split it into smaller files (for example "
         "one per year)."
     )
+
+
+def test_the_size_limit_is_written_as_the_reader_writes_numbers(settings):
+    settings.IOC_INDICATORS_MAX_UPLOAD_BYTES = 12 * 1048576 + 524288  # 12.5 MB
+
+    with translation.override("vi"), pytest.raises(PayloadError) as caught:
+        parse_csv(b"x" * (13 * 1048576 + 314573))  # 13.3 MB
+
+    assert str(caught.value).startswith("Tệp có dung lượng 13,3 MB; giới hạn là 12,5 MB.")
 
 
 def test_unknown_strategy_and_id_scheme_are_conflicts(cases):
