@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from ioc.indicators.choices import ThresholdKind
-from ioc.indicators.models import IndicatorAlert, ThresholdRule, plain_decimal
+from ioc.indicators.models import IndicatorAlert, ThresholdRule, readable_decimal
 
 
 def rules_evaluate(touched: dict[int, set[tuple[int, str]]]) -> int:
@@ -81,8 +81,8 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
     names = {
         "code": indicator.code,
         "period": period_id,
-        "value": plain_decimal(value),
-        "limit": plain_decimal(rule.threshold),
+        "value": readable_decimal(value),
+        "limit": readable_decimal(rule.threshold),
     }
     if rule.kind == ThresholdKind.ABOVE and value > rule.threshold:
         return _("%(code)s %(period)s: %(value)s is above %(limit)s.") % names
@@ -93,7 +93,7 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
         if change.change_pct is not None and abs(change.change_pct) > rule.threshold:
             return _("%(code)s %(period)s: changed by %(change)s%% vs the previous period.") % {
                 **names,
-                "change": change.change_pct,
+                "change": readable_decimal(change.change_pct, decimal_pos=2),
             }
     if rule.kind == ThresholdKind.OFF_TARGET:
         result = achievement(indicator=indicator, period=period_id, unit=org_unit_id)
@@ -102,6 +102,6 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
             if pct < rule.threshold:
                 return _("%(code)s %(period)s: %(pct)s%% of the expected target.") % {
                     **names,
-                    "pct": pct,
+                    "pct": readable_decimal(pct, decimal_pos=2),
                 }
     return None

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ioc.core.access import AccessPolicy, RestrictedQuerySet
@@ -52,6 +53,13 @@ def plain_decimal(value: Decimal) -> str:
     """A stored value as plain text, without trailing zeros or an exponent: 1250.500000 →
     "1250.5", 1000.000000 → "1000" (APIs, CSV, messages; pages use core.formats)."""
     return format(value.normalize(), "f")
+
+
+def readable_decimal(value: Decimal, decimal_pos: int | None = None) -> str:
+    """A value as a person reads it in the active language: 1250.500000 → "1.250,5" in
+    Vietnamese, "1,250.5" in English (texts stored for people, such as alert messages)."""
+    shown = value.normalize() if decimal_pos is None else value
+    return number_format(shown, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
 
 
 def value_field(verbose_name, **kwargs) -> models.DecimalField:

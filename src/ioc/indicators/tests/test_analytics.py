@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from ioc.indicators.analytics import (
     achievement,
@@ -196,6 +197,21 @@ def test_a_threshold_rule_raises_an_alert_when_a_value_crosses_it(make_indicator
         ("legacy:60", "202407", Decimal(55), message),
         ("legacy:593", "202407", Decimal(55), message),
     }
+
+
+def test_an_alert_writes_its_numbers_as_the_language_does(make_indicator, province):
+    # given
+    revenue = make_indicator("REV")
+    ThresholdRule.objects.create(
+        indicator=revenue, org_unit=OrgUnit.objects.get(pk=province), kind="above", threshold=1000
+    )
+
+    # when a Vietnamese user imports a figure over the limit
+    with translation.override("vi"):
+        _import("REV,202401,68,,,1250.5\n")
+
+    # then
+    assert IndicatorAlert.objects.get().message == "REV 202401: 1.250,5 vượt ngưỡng 1.000."
 
 
 def test_an_alert_is_withdrawn_when_the_value_falls_back(make_indicator, province):
