@@ -19,6 +19,29 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time(django_db_setup):
+    """On SQLite the tests' database lives in memory, and every thread of the live
+    server uses the test's one connection (Django's connections_override). Two requests
+    at once (a page, and the bell that htmx loads right after it) used that connection
+    together: SQLite answered "bad parameter or other API misuse", a 500, and a browser
+    test waited 30 s for a page that never came (seen in two full runs). The live server
+    then answers one request at a time; Django closes each HTTP connection after its
+    answer when the server has no threads, so Chromium's parallel requests queue."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        LiveServerThread.server_class = OneAtATimeWSGIServer
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
