@@ -78,30 +78,33 @@ def _check(rule: ThresholdRule, org_unit_id: int, period_id: str, value: Decimal
     from ioc.indicators.analytics import achievement, period_on_period
 
     indicator = rule.indicator
-    names = {
-        "code": indicator.code,
-        "period": period_id,
-        "value": readable_decimal(value),
-        "limit": readable_decimal(rule.threshold),
-    }
+
+    def names(**more: str) -> dict[str, str]:
+        # Formatted only for a message: most figures raise none.
+        return {
+            "code": indicator.code,
+            "period": period_id,
+            "value": readable_decimal(value),
+            "limit": readable_decimal(rule.threshold),
+            **more,
+        }
+
     if rule.kind == ThresholdKind.ABOVE and value > rule.threshold:
-        return _("%(code)s %(period)s: %(value)s is above %(limit)s.") % names
+        return _("%(code)s %(period)s: %(value)s is above %(limit)s.") % names()
     if rule.kind == ThresholdKind.BELOW and value < rule.threshold:
-        return _("%(code)s %(period)s: %(value)s is below %(limit)s.") % names
+        return _("%(code)s %(period)s: %(value)s is below %(limit)s.") % names()
     if rule.kind == ThresholdKind.CHANGE:
         change = period_on_period(indicator=indicator, period=period_id, unit=org_unit_id)
         if change.change_pct is not None and abs(change.change_pct) > rule.threshold:
-            return _("%(code)s %(period)s: changed by %(change)s%% vs the previous period.") % {
-                **names,
-                "change": readable_decimal(change.change_pct, decimal_pos=2),
-            }
+            return _("%(code)s %(period)s: changed by %(change)s%% vs the previous period.") % (
+                names(change=readable_decimal(change.change_pct, decimal_pos=2))
+            )
     if rule.kind == ThresholdKind.OFF_TARGET:
         result = achievement(indicator=indicator, period=period_id, unit=org_unit_id)
         if result.actual is not None and result.expected:
             pct = (result.actual / result.expected * 100).quantize(Decimal("0.01"))
             if pct < rule.threshold:
-                return _("%(code)s %(period)s: %(pct)s%% of the expected target.") % {
-                    **names,
-                    "pct": readable_decimal(pct, decimal_pos=2),
-                }
+                return _("%(code)s %(period)s: %(pct)s%% of the expected target.") % (
+                    names(pct=readable_decimal(pct, decimal_pos=2))
+                )
     return None

@@ -13,15 +13,16 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ioc.indicators.models import readable_decimal
 from ioc.indicators.services import ImportRow
 
 CSV_COLUMNS = (
@@ -77,7 +78,7 @@ def check_size(size: int) -> None:
 
 def _megabytes(size: int) -> str:
     """12.5 in English, 12,5 in Vietnamese: the message is read by a person."""
-    return number_format(size / 1048576, decimal_pos=1)
+    return readable_decimal(Decimal(size) / 1048576, decimal_pos=1)
 
 
 def _text(content: bytes | str) -> str:

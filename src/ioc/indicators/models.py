@@ -55,10 +55,11 @@ def plain_decimal(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def readable_decimal(value: Decimal, decimal_pos: int | None = None) -> str:
+def readable_decimal(value: Decimal | float | int, decimal_pos: int | None = None) -> str:
     """A value as a person reads it in the active language: 1250.500000 → "1.250,5" in
-    Vietnamese, "1,250.5" in English (texts stored for people, such as alert messages)."""
-    shown = value.normalize() if decimal_pos is None else value
+    Vietnamese, "1,250.5" in English (pages' figures, and texts stored for people such as
+    alert messages). Without `decimal_pos`, a Decimal loses its trailing zeros."""
+    shown = value.normalize() if decimal_pos is None and isinstance(value, Decimal) else value
     return number_format(shown, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
 
 

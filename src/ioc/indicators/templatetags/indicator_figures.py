@@ -1,7 +1,8 @@
 """Figures in the language's format: 1.234,5 in Vietnamese, 1,234.5 in English."""
 
 from django import template
-from django.utils.formats import number_format
+
+from ioc.indicators.models import readable_decimal
 
 register = template.Library()
 
@@ -11,4 +12,4 @@ def figure(value, decimals=0):
     """A value with the indicator's decimals and thousands grouped; "—" when missing."""
     if value is None or value == "":
         return "—"
-    return number_format(value, decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
+    return readable_decimal(value, decimal_pos=int(decimals))
