@@ -92,9 +92,9 @@ def schedule(
     notifications."""
     from ioc.reports import tasks
 
+    for notice in _in_app_notices(report, event, answer):
+        notice()
     if _replaying_history.get():
-        for notice in _in_app_notices(report, event, answer):
-            notice()
         return
     extra: dict[str, Any] = {}
     if event == WebhookEvent.STATUS_CHANGED:
@@ -113,8 +113,6 @@ def schedule(
     )
     email_kind = _email_kind(report, event)
     report_id = report.pk
-    for notice in _in_app_notices(report, event, answer):
-        notice()
 
     def enqueue() -> None:
         for delivery_id in delivery_ids:
