@@ -31,6 +31,7 @@ from ioc.accounts.exceptions import (
 )
 from ioc.accounts.models import Agency, ApiKey, LoginAttempt, User
 from ioc.core import statements
+from ioc.core.caches import forget_now_and_at_commit
 from ioc.core.services import timeline_record
 from ioc.geo.models import AdminUnit
 
@@ -416,11 +417,8 @@ def _key_by_hash(key_hash: str) -> ApiKey | None:
 
 
 def api_keys_forget(**_kwargs: object) -> None:
-    """Forget the keys this process has read (after a change, and at its commit: a request
-    between the two may have read the old row)."""
-    _keys_read.clear()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_keys_read.clear)
+    """Forget the keys this process has read, after a change to one."""
+    forget_now_and_at_commit(_keys_read.clear)
 
 
 post_save.connect(api_keys_forget, sender=ApiKey, dispatch_uid="accounts.api_keys_forget")

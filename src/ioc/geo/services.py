@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ioc.core.caches import forget_now_and_at_commit
 from ioc.core.services import timeline_record
 from ioc.geo.choices import Level, Structure
 from ioc.geo.files import AreaData, UnitRecord, read_area
@@ -133,8 +134,7 @@ def geo_load_area(*, directory: Path, actor: Any = None) -> LoadResult:
                 data=result.as_dict(),
             )
             # This process forgets its caches now; other processes notice the new stamp.
-            geo_cache_clear()
-            transaction.on_commit(geo_cache_clear)
+            forget_now_and_at_commit(geo_cache_clear)
     return result
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from ioc.accounts.models import Agency
+from ioc.core.caches import forget_now_and_at_commit
 from ioc.geo.models import AdminUnit
 from ioc.reports.models import Category, CategoryAttribute, RoutingRule, WebhookSubscription
 from ioc.reports.selectors import location_ranks, most_specific_rule
@@ -103,9 +103,7 @@ def routing_agency(*, category: Category | None, location: "Location | None") ->
 
 
 def _changed(**_kwargs: object) -> None:
-    reference_clear()
-    # A request between the save and the commit may rebuild from the old rows.
-    transaction.on_commit(reference_clear)
+    forget_now_and_at_commit(reference_clear)
 
 
 for _model in (Category, CategoryAttribute, RoutingRule, WebhookSubscription, Agency, AdminUnit):
