@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ioc.core.choices import HolidayKind
@@ -12,7 +13,8 @@ from ioc.core.choices import HolidayKind
 class TimelineEvent(models.Model):
     """One change to one record: who, when, what (verb), from what state to what, and why."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # Indexed by (content_type, object_id, created_at) below.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     actor = models.ForeignKey(
@@ -22,6 +24,7 @@ class TimelineEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("actor"),
+        db_index=False,  # a partial index (Meta): citizens' and systems' events have none
     )
     # Who acted when it was not a logged-in user: an API key's name, "system", a command.
     actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
@@ -36,7 +39,10 @@ class TimelineEvent(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="event_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} {self.content_type.model}#{self.object_id}"

@@ -223,6 +223,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
         verbose_name=_("category"),
+        db_index=False,  # covered by the index (category, status, received_at)
     )
     suggested_category = models.ForeignKey(
         Category,
@@ -231,6 +232,7 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("suggested category"),
+        db_index=False,  # a partial index (Meta): most reports have none
     )
     suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
     description = models.TextField(_("description"))
@@ -244,6 +246,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("commune"),
+        db_index=False,  # covered by the index (commune, received_at)
     )
     legacy_district = models.ForeignKey(
         "geo.AdminUnit",
@@ -252,6 +255,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("district (before 1 July 2025)"),
+        db_index=False,  # covered by (legacy_district, received_at)
     )
     attributes = models.JSONField(_("answers to the category's questions"), default=dict)
     # A photo an Open311 client published elsewhere (we do not fetch it).
@@ -272,6 +276,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
         verbose_name=_("responsible agency"),
+        db_index=False,  # covered by the index (agency, status)
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -280,6 +285,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
         verbose_name=_("reporter account"),
+        db_index=False,  # a partial index (Meta): most reports have none
     )
     reporter_name = models.CharField(_("reporter's name"), max_length=150, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
@@ -301,6 +307,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_reports",
         verbose_name=_("merged into"),
+        db_index=False,  # a partial index (Meta): most reports have none
     )
     received_at = models.DateTimeField(_("received"), db_index=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
@@ -358,6 +365,14 @@ class Report(models.Model):
             models.Index(fields=["submitted_ip", "received_at"]),
             models.Index(fields=["device_id", "received_at"]),
             models.Index(fields=["updated_at"]),
+            # Foreign keys that most reports leave empty: indexed where set, so that an
+            # INSERT of a report without them writes no page of these indexes.
+            *(
+                models.Index(
+                    fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"report_{name}"
+                )
+                for name in ("reporter", "suggested_category", "merged_into")
+            ),
             # Covers the figures of recent days read row by row (ioc.reports.figures).
             models.Index(
                 fields=FIGURES_SCAN_FIELDS,
