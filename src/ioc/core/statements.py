@@ -11,9 +11,10 @@ name in their SQL comes from the model's fields, every value is a parameter.
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Field, Model
 
 
@@ -24,19 +25,35 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
         return
     model = type(objs[0])
     connection = connections[using]
-    fields = _insert_fields(model)
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
-        for obj in objs
-        for field in fields
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(using, model, len(objs)), params)
+        cursor.execute(_insert_sql(using, model, len(objs)), _insert_params(objs, connection))
         keys = [row[0] for row in cursor.fetchall()]
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
         obj._state.db = using
+
+
+def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
+    """The values of the INSERT, as each field's get_db_prep_save gives them."""
+    params: list[Any] = []
+    for obj in objs:
+        for field, attname, plain in _insert_plan(type(obj)):
+            if plain is datetime:
+                value = field.pre_save(obj, True)  # auto_now fields set their value here
+                if value is None:
+                    params.append(None)
+                    continue
+                if type(value) is datetime and value.tzinfo is not None:
+                    params.append(connection.ops.adapt_datetimefield_value(value))
+                    continue
+            elif plain is not None:
+                value = getattr(obj, attname)
+                if value is None or type(value) is plain:
+                    params.append(value)
+                    continue
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+    return params
 
 
 def add_to_columns(
@@ -96,6 +113,42 @@ def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
     return tuple(
         field for field in model._meta.concrete_fields if field is not model._meta.auto_field
     )
+
+
+# Field classes whose pre_save reads the attribute and whose get_db_prep_save returns a
+# value of this exact type (or None) unchanged, on SQLite and PostgreSQL: such values skip
+# Django's chain of calls (1 to 5 µs a field; a report has 43). Exact classes only: a
+# subclass may convert its values. A DateTimeField's aware datetime goes straight to the
+# back end's adapter, where Django's chain ends.
+_PLAIN_TYPES: dict[type[Field], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.URLField: str,
+    models.SlugField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.FloatField: float,
+    models.BooleanField: bool,
+    models.DateTimeField: datetime,
+}
+_PLAIN_KEYS = (models.AutoField, models.BigAutoField)
+
+
+@functools.cache
+def _insert_plan(model: type[Model]) -> tuple[tuple[Field, str, type | None], ...]:
+    """Each field to insert, its attribute, and the type whose values go in as they are
+    (None: every value goes through the field's get_db_prep_save)."""
+    plan = []
+    for field in _insert_fields(model):
+        plain = _PLAIN_TYPES.get(type(field))
+        if type(field) is models.ForeignKey and type(field.target_field) in _PLAIN_KEYS:
+            plain = int  # the key of the related row
+        plan.append((field, field.attname, plain))
+    return tuple(plan)
 
 
 @functools.cache

@@ -1,5 +1,6 @@
 """Statements built once per shape (core/statements.py) store and read what the ORM does."""
 
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +13,8 @@ from ioc.accounts.models import ApiKey, User
 from ioc.accounts.services import apikey_create
 from ioc.core import statements
 from ioc.core.models import Holiday, TimelineEvent
-from ioc.reports.models import ReportFigures
+from ioc.reports.choices import ReportStatus
+from ioc.reports.models import Report, ReportFigures
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,69 @@ def test_values_where_matches_every_condition():
     assert sorted(found) == sorted([operator.pk, admin.pk])
     assert statements.values_where(User, "username", role=Role.LEADER) == ["leader"]
     assert statements.values_where(User, "id", role=[]) == []
+
+
+def _as_django_prepares(objs) -> list:
+    return [
+        field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+        for obj in objs
+        for field in statements._insert_fields(type(obj))
+    ]
+
+
+def test_insert_values_are_those_django_prepares(monkeypatch):
+    moment = datetime(2026, 11, 26, 7, 30, 15, 123456, tzinfo=UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)  # auto_now fields
+    reports = [
+        Report(
+            tracking_code="PA-2611-ABCDEF",
+            description="Ổ gà <b>lớn</b>",
+            lat=10,  # an int for a float column: converted
+            lon=108.1,
+            status=ReportStatus.ASSIGNED,  # an enum member, not a plain str
+            agency_id=3,
+            category_id=None,
+            attributes={"depth": 2, "ý kiến": [None]},
+            submitted_ip="127.0.0.1",
+            received_at=moment,
+            due_at=datetime(2026, 11, 30, 17, 0),  # naive: Django's chain makes it aware
+            is_anonymous=True,
+            rating=4,
+            suggestion_confidence=0.25,
+        ),
+        Report(
+            tracking_code="PA-2611-BCDEFG",
+            description="",
+            lat=10.5,
+            lon=108,
+            status="new",
+            completed_on_time=None,
+            received_at=moment,
+        ),
+    ]
+    events = [_event("7", actor_id=5, created_at=None), _event("8", reason="vì")]
+
+    for objs in (reports, events):
+        with (
+            pytest.warns(RuntimeWarning, match="naive datetime")
+            if objs is reports
+            else nullcontext()
+        ):
+            expected = _as_django_prepares(objs)
+            found = statements._insert_params(objs, connection)
+        assert found == expected
+        assert [type(value) for value in found] == [type(value) for value in expected]
+
+
+def test_only_plain_field_classes_skip_the_fields_preparation():
+    plan = {field.name: plain for field, _attname, plain in statements._insert_plan(Report)}
+
+    assert plan["description"] is str
+    assert plan["lat"] is float
+    assert plan["agency"] is int  # a foreign key to an automatic key
+    assert plan["is_anonymous"] is bool
+    assert plan["rating"] is int
+    assert plan["attributes"] is None  # JSON
+    assert plan["received_at"] is datetime  # aware ones go to the back end's adapter
+    assert plan["updated_at"] is datetime  # auto_now: set by pre_save, then adapted
+    assert plan["submitted_ip"] is None  # GenericIPAddressField cleans addresses

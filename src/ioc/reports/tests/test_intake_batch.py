@@ -1,6 +1,9 @@
 """Submissions written together (reports/intake.py): one transaction for a batch, the same
 queries whatever its size, and a bad submission failing alone."""
 
+import subprocess
+import sys
+
 import pytest
 from django.db import IntegrityError
 
@@ -93,3 +96,30 @@ def test_a_tracking_code_taken_already_is_drawn_again(prepared, monkeypatch):
         "PA-2611-CCCCCC",
     ]
     assert Report.objects.count() == 3 and _received() == 3
+
+
+def _locked_elsewhere(path) -> bool:
+    """Whether another process finds the lock file taken."""
+    probe = (
+        "import fcntl, sys\n"
+        "with open(sys.argv[1], 'a+b') as file:\n"
+        "    try:\n"
+        "        fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    except BlockingIOError:\n"
+        "        sys.exit(3)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, str(path)], check=False)  # noqa: S603
+    assert run.returncode in (0, 3)
+    return run.returncode == 3
+
+
+def test_a_batch_leader_excludes_the_other_processes_on_a_sqlite_file(tmp_path, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "ioc.sqlite3"))
+    lock = tmp_path / "ioc.sqlite3.submissions-lock"
+
+    for _batch in range(2):  # the file stays open between batches, the lock does not
+        with intake._exclusive_between_processes():
+            assert _locked_elsewhere(lock)
+        assert not _locked_elsewhere(lock)
