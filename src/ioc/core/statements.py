@@ -24,10 +24,21 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
     if not objs:
         return
     model = type(objs[0])
+    if model._meta.auto_field is None:
+        raise ValueError(f"{model.__name__} has no automatic key for insert() to set")
     connection = connections[using]
+    returning = connection.vendor != "sqlite"
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(using, model, len(objs)), _insert_params(objs, connection))
-        keys = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            _insert_sql(using, model, len(objs), returning), _insert_params(objs, connection)
+        )
+        if returning:
+            keys = [row[0] for row in cursor.fetchall()]
+        else:
+            # SQLite numbers the rows of one INSERT one after another (its automatic keys
+            # exceed every key the table ever had); reading them back with RETURNING would
+            # cost a step, and a hand-over of the GIL, per row.
+            keys = list(range(cursor.lastrowid - len(objs) + 1, cursor.lastrowid + 1))
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
@@ -169,14 +180,15 @@ def _quoted_table(using: str, model: type[Model]) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_sql(using: str, model: type[Model], rows: int) -> str:
+def _insert_sql(using: str, model: type[Model], rows: int, returning: bool) -> str:
     fields = _insert_fields(model)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return (
+    sql = (
         f"INSERT INTO {_quoted_table(using, model)} "  # noqa: S608 (names from the model)
         f"({', '.join(_column(using, model, field.name) for field in fields)}) "
-        f"VALUES {', '.join([row] * rows)} RETURNING {_column(using, model, model._meta.pk.name)}"
+        f"VALUES {', '.join([row] * rows)}"
     )
+    return f"{sql} RETURNING {_column(using, model, model._meta.pk.name)}" if returning else sql
 
 
 @functools.lru_cache(maxsize=256)

@@ -10,6 +10,7 @@ instead of sleeping in SQLite's busy handler (up to 100 ms a turn).
 """
 
 import fcntl
+import functools
 import logging
 import os
 import secrets
@@ -152,8 +153,14 @@ def _draw_tracking_codes(reports: list[Report]) -> None:
 
 def _new_tracking_code(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    random_part = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_RANDOM_LENGTH))
-    return f"PA-{local:%y%m}-{random_part}"
+    # One draw of the random source for the six characters (each a read of the system's
+    # random source, which hands the GIL over under load), cut into base-31 digits.
+    number = secrets.randbelow(len(TRACKING_ALPHABET) ** TRACKING_RANDOM_LENGTH)
+    characters = []
+    for _i in range(TRACKING_RANDOM_LENGTH):
+        number, digit = divmod(number, len(TRACKING_ALPHABET))
+        characters.append(TRACKING_ALPHABET[digit])
+    return f"PA-{local:%y%m}-{''.join(characters)}"
 
 
 @contextmanager
@@ -161,13 +168,7 @@ def _exclusive_between_processes() -> Iterator[None]:
     """On SQLite, an flock of a file beside the database file, held by a batch's leader;
     nothing elsewhere (PostgreSQL takes concurrent writers)."""
     database = str(connection.settings_dict["NAME"])
-    folder = Path(database).parent
-    if (
-        connection.vendor != "sqlite"
-        or database.startswith("file:")
-        or ":memory:" in database
-        or not folder.is_dir()
-    ):
+    if connection.vendor != "sqlite" or not _on_disk(database):
         yield
         return
     lock_file = _lock_file(f"{database}.submissions-lock")
@@ -176,6 +177,16 @@ def _exclusive_between_processes() -> Iterator[None]:
         yield
     finally:
         fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@functools.lru_cache(maxsize=8)
+def _on_disk(database: str) -> bool:
+    """Whether a SQLite database name is a file in a folder (not in memory)."""
+    return (
+        not database.startswith("file:")
+        and ":memory:" not in database
+        and (Path(database).parent.is_dir())
+    )
 
 
 # {path: (process id, descriptor)}: each lock file opened once per process (an open, an

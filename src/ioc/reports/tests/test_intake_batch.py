@@ -3,6 +3,7 @@ queries whatever its size, and a bad submission failing alone."""
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError
@@ -123,3 +124,20 @@ def test_a_batch_leader_excludes_the_other_processes_on_a_sqlite_file(tmp_path, 
         with intake._exclusive_between_processes():
             assert _locked_elsewhere(lock)
         assert not _locked_elsewhere(lock)
+
+
+def test_a_tracking_code_is_six_characters_of_the_alphabet_from_one_draw(monkeypatch):
+    moment = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 1 December in Việt Nam (UTC+7)
+    draws: list[int] = []
+
+    def randbelow(limit: int) -> int:
+        draws.append(limit)
+        return {0: 0, 1: 31 * 2 + 1, 2: 31**6 - 1}[len(draws) - 1]
+
+    monkeypatch.setattr(intake.secrets, "randbelow", randbelow)
+
+    codes = [intake._new_tracking_code(moment) for _draw in range(3)]
+
+    assert codes == ["PA-2612-222222", "PA-2612-342222", "PA-2612-ZZZZZZ"]
+    assert draws == [31**6] * 3
+    assert len(intake.TRACKING_ALPHABET) == 31
