@@ -47,21 +47,23 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
 
 def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
     """The values of the INSERT, as each field's get_db_prep_save gives them."""
+    ops = connection.ops
     params: list[Any] = []
     for obj in objs:
-        for field, attname, plain in _insert_plan(type(obj)):
+        for field, attname, plain, integer_type in _insert_plan(type(obj)):
             if plain is datetime:
                 value = field.pre_save(obj, True)  # auto_now fields set their value here
-                if value is None:
-                    params.append(None)
-                    continue
-                if type(value) is datetime and value.tzinfo is not None:
-                    params.append(connection.ops.adapt_datetimefield_value(value))
+                if value is None or (type(value) is datetime and value.tzinfo is not None):
+                    params.append(ops.adapt_datetimefield_value(value))
                     continue
             elif plain is not None:
                 value = getattr(obj, attname)
                 if value is None or type(value) is plain:
-                    params.append(value)
+                    params.append(
+                        value
+                        if integer_type is None
+                        else ops.adapt_integerfield_value(value, integer_type)
+                    )
                     continue
             params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
     return params
@@ -126,11 +128,11 @@ def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
     )
 
 
-# Field classes whose pre_save reads the attribute and whose get_db_prep_save returns a
-# value of this exact type (or None) unchanged, on SQLite and PostgreSQL: such values skip
-# Django's chain of calls (1 to 5 µs a field; a report has 43). Exact classes only: a
-# subclass may convert its values. A DateTimeField's aware datetime goes straight to the
-# back end's adapter, where Django's chain ends.
+# Field classes whose pre_save reads the attribute and whose get_db_prep_save gives a
+# value of this exact type (or None) unchanged, or through one adapter of the back end
+# (integers, aware datetimes), on SQLite and PostgreSQL: such values skip Django's chain
+# of calls (1 to 5 µs a field; a report has 43). Exact classes only: a subclass may
+# convert its values.
 _PLAIN_TYPES: dict[type[Field], type] = {
     models.CharField: str,
     models.TextField: str,
@@ -150,15 +152,19 @@ _PLAIN_KEYS = (models.AutoField, models.BigAutoField)
 
 
 @functools.cache
-def _insert_plan(model: type[Model]) -> tuple[tuple[Field, str, type | None], ...]:
-    """Each field to insert, its attribute, and the type whose values go in as they are
-    (None: every value goes through the field's get_db_prep_save)."""
+def _insert_plan(model: type[Model]) -> tuple[tuple[Field, str, type | None, str | None], ...]:
+    """Each field to insert, its attribute, the type whose values skip the field's
+    get_db_prep_save (None: none do), and for integers the internal type that the back
+    end's adapter is given."""
     plan = []
     for field in _insert_fields(model):
         plain = _PLAIN_TYPES.get(type(field))
+        integer_field: Field | None = field if plain is int else None
         if type(field) is models.ForeignKey and type(field.target_field) in _PLAIN_KEYS:
-            plain = int  # the key of the related row
-        plan.append((field, field.attname, plain))
+            # The key of the related row: an automatic key is not adapted.
+            plain, integer_field = int, None
+        integer_type = integer_field.get_internal_type() if integer_field else None
+        plan.append((field, field.attname, plain, integer_type))
     return tuple(plan)
 
 

@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from ioc.core.models import TimelineEvent
 from ioc.inbox.models import Notification
@@ -114,9 +114,8 @@ def _locked_elsewhere(path) -> bool:
     return run.returncode == 3
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL takes concurrent writers")
 def test_a_batch_leader_excludes_the_other_processes_on_a_sqlite_file(tmp_path, monkeypatch):
-    from django.db import connection
-
     monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "ioc.sqlite3"))
     lock = tmp_path / "ioc.sqlite3.submissions-lock"
 
