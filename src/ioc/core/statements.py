@@ -131,7 +131,7 @@ def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
 # Field classes whose pre_save reads the attribute and whose get_db_prep_save gives a
 # value of this exact type (or None) unchanged, or through one adapter of the back end
 # (integers, aware datetimes), on SQLite and PostgreSQL: such values skip Django's chain
-# of calls (1 to 5 µs a field; a report has 43). Exact classes only: a subclass may
+# of calls (1 to 5 µs a field; a report has 40). Exact classes only: a subclass may
 # convert its values.
 _PLAIN_TYPES: dict[type[Field], type] = {
     models.CharField: str,

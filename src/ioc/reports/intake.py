@@ -153,8 +153,8 @@ def _draw_tracking_codes(reports: list[Report]) -> None:
 
 def _new_tracking_code(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    # One draw of the random source for the six characters (each a read of the system's
-    # random source, which hands the GIL over under load), cut into base-31 digits.
+    # One read of the system's random source, cut into six base-31 digits: a read per
+    # character handed the GIL over six times a report under load.
     number = secrets.randbelow(len(TRACKING_ALPHABET) ** TRACKING_RANDOM_LENGTH)
     characters = []
     for _i in range(TRACKING_RANDOM_LENGTH):
@@ -185,7 +185,7 @@ def _on_disk(database: str) -> bool:
     return (
         not database.startswith("file:")
         and ":memory:" not in database
-        and (Path(database).parent.is_dir())
+        and Path(database).parent.is_dir()
     )
 
 
