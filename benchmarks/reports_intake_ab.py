@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from reports_intake import HOST, ROOT, cpu_seconds, log_problems, run_phase, wait_until_up
+from scratch import scratch_variables
 
 
 def main() -> None:
@@ -82,15 +83,7 @@ def start(name: str, tree: Path, tmp: Path, port: int, options) -> dict:
     """Migrate a database with the tree's code and start its server."""
     folder = tmp / name
     folder.mkdir()
-    env = {
-        **os.environ,
-        "IOC_VAR_DIR": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "IOC_MEDIA_ROOT": str(folder / "media"),
-        "DJANGO_SETTINGS_MODULE": "ioc.settings",
-        "IOC_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(tree / "src"),
-    }
+    env = {**os.environ, **scratch_variables(folder), "PYTHONPATH": str(tree / "src")}
     setup = (
         f"import sys; sys.path[:0] = [{str(tree / 'benchmarks')!r}, {str(tree / 'src')!r}]; "
         "import django; django.setup(); from reports_intake import prepare; print(prepare())"
