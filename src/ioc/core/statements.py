@@ -51,21 +51,18 @@ def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
     params: list[Any] = []
     for obj in objs:
         for field, attname, plain, integer_type in _insert_plan(type(obj)):
-            if plain is datetime:
-                value = field.pre_save(obj, True)  # auto_now fields set their value here
-                if value is None or (type(value) is datetime and value.tzinfo is not None):
+            # pre_save reads the attribute of a plain class; it sets auto_now datetimes.
+            value = getattr(obj, attname) if plain in _READ_AS_IS else field.pre_save(obj, True)
+            if plain is not None and (value is None or type(value) is plain):
+                if plain is not datetime:
+                    if integer_type is not None:
+                        value = ops.adapt_integerfield_value(value, integer_type)
+                    params.append(value)
+                    continue
+                if value is None or value.tzinfo is not None:
                     params.append(ops.adapt_datetimefield_value(value))
                     continue
-            elif plain is not None:
-                value = getattr(obj, attname)
-                if value is None or type(value) is plain:
-                    params.append(
-                        value
-                        if integer_type is None
-                        else ops.adapt_integerfield_value(value, integer_type)
-                    )
-                    continue
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+            params.append(field.get_db_prep_save(value, connection=connection))
     return params
 
 
@@ -149,6 +146,7 @@ _PLAIN_TYPES: dict[type[Field], type] = {
     models.DateTimeField: datetime,
 }
 _PLAIN_KEYS = (models.AutoField, models.BigAutoField)
+_READ_AS_IS = frozenset({str, int, float, bool})
 
 
 @functools.cache
