@@ -49,6 +49,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -178,15 +179,16 @@ def main() -> None:
                 f"{options.seconds:.0f} s a phase"
             )
 
-            def intake(label: str, photo: str) -> float:
+            def intake(label: str, photo: str, phase_options=options) -> float:
                 lua_env = {
                     "IOC_BENCH_KEY": raw_key,
                     "IOC_BENCH_PHOTO": photo,
                     "IOC_BENCH_EMAIL": "1" if options.with_email else "0",
                 }
+                path = "/api/v1/reports/"
                 return run_phase(
-                    f"intake {label}", options, Path(tmp), "/api/v1/reports/", server.pid, lua_env
-                )
+                    f"intake {label}", phase_options, Path(tmp), path, server.pid, lua_env
+                ).rate
 
             # A server that has run for a while has its caches warm (the cells of the map
             # that locate() has seen, the reference data, SQLite's pages): warm them for a
@@ -194,21 +196,14 @@ def main() -> None:
             warm_up = argparse.Namespace(**{**vars(options), "seconds": WARM_UP_SECONDS})
             with contextlib.redirect_stdout(io.StringIO()):
                 run_phase("warm-up", warm_up, Path(tmp), "/healthz", server.pid)
-                run_phase(
-                    "warm-up",
-                    warm_up,
-                    Path(tmp),
-                    "/api/v1/reports/",
-                    server.pid,
-                    {"IOC_BENCH_KEY": raw_key, "IOC_BENCH_PHOTO": "", "IOC_BENCH_EMAIL": "0"},
-                )
+                intake("warm-up", "", warm_up)
             print(f"warm-up: {WARM_UP_SECONDS} s of each, not counted")
             ratios = []
             for round_number in range(1, options.rounds + 1):
                 print(f"round {round_number} of {options.rounds}")
                 bare = run_phase(
                     "bare view GET /healthz", options, Path(tmp), "/healthz", server.pid
-                )
+                ).rate
                 ratios.append(intake("without a photo", "") / bare)
                 print(f"  intake without a photo / bare view: {ratios[-1]:.2f}")
             print(
@@ -304,6 +299,12 @@ def switches_counted(perf: subprocess.Popen | None) -> int | None:
     return int(found.group(1)) if found else None
 
 
+@dataclass
+class Phase:
+    rate: float  # answers a second
+    cpu_ms: float  # the server's CPU time an answer
+
+
 def run_phase(
     name: str,
     options,
@@ -311,11 +312,11 @@ def run_phase(
     path: str,
     server_pid: int,
     lua_env: dict[str, str] | None = None,
-) -> float:
-    """Run wrk for one phase; returns the requests per second. The tracking codes of the
-    201 answers are added to codes.txt in `folder`. Also prints the server's CPU time
-    (all its processes) per answer, a cost that varies less than rates on a busy VM, and
-    with perf its context switches per answer (thread hand-overs, the GIL's included)."""
+) -> Phase:
+    """Run wrk for one phase; returns its rate and the server's CPU time (all its
+    processes) an answer, a cost that varies less than rates on a busy VM. The tracking
+    codes of the 201 answers are added to codes.txt in `folder`. Prints both, and with
+    perf the context switches an answer (thread hand-overs, the GIL's included)."""
     script = folder / "phase.lua"
     script.write_text(COUNT_LUA + (INTAKE_LUA if lua_env else ""))
     command = [
@@ -354,7 +355,7 @@ def run_phase(
         f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer"
         + (f"; {switches / max(count, 1):.0f} context switches" if switches is not None else "")
     )
-    return rate
+    return Phase(rate, 1000 * cpu / max(count, 1))
 
 
 def prepare() -> str:

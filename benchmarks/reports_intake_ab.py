@@ -16,14 +16,13 @@ import argparse
 import contextlib
 import io
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from reports_intake import HOST, ROOT, cpu_seconds, log_problems, run_phase, wait_until_up
+from reports_intake import HOST, ROOT, log_problems, run_phase, wait_until_up
 from scratch import scratch_variables
 
 
@@ -106,13 +105,9 @@ def phase(server: dict, path: str, lua: dict | None, options) -> tuple[float, fl
     settings = argparse.Namespace(
         concurrency=options.concurrency, seconds=options.seconds, port=server["port"]
     )
-    pid = server["process"].pid
-    before = cpu_seconds(pid)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        rate = run_phase("phase", settings, server["folder"], path, pid, lua)
-    answers = int(re.search(r"(\d+) answers", printed.getvalue()).group(1))
-    return rate, 1000 * (cpu_seconds(pid) - before) / max(answers, 1)
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = run_phase("phase", settings, server["folder"], path, server["process"].pid, lua)
+    return result.rate, result.cpu_ms
 
 
 if __name__ == "__main__":
