@@ -59,7 +59,8 @@ def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
                         value = ops.adapt_integerfield_value(value, integer_type)
                     params.append(value)
                     continue
-                if value is None or value.tzinfo is not None:
+                # None (the only other value here), or an aware datetime
+                if not isinstance(value, datetime) or value.tzinfo is not None:
                     params.append(ops.adapt_datetimefield_value(value))
                     continue
             params.append(field.get_db_prep_save(value, connection=connection))
