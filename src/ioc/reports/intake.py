@@ -6,7 +6,8 @@ of it is committed: the reports (one INSERT), their figures (one UPDATE per summ
 their two timeline events each (one INSERT), the queued photo tasks, the webhook outbox
 and the in-app notices (one INSERT for the batch). On SQLite the batch's leader also takes
 a file lock, so that the processes of `ioc serve --workers N` write one after another
-instead of sleeping in SQLite's busy handler (up to 100 ms a turn).
+instead of sleeping in SQLite's busy handler (up to 100 ms a turn), and writes on one
+connection of its process, whose cache keeps the pages a batch writes.
 """
 
 import fcntl
@@ -26,6 +27,7 @@ from django.utils import timezone
 from ioc.core import statements
 from ioc.core.group_commit import GroupCommit, each_alone
 from ioc.core.models import TimelineEvent
+from ioc.core.sqlite_pool.writer import writer_connection
 from ioc.reports import figures, notifications
 from ioc.reports.choices import PhotoKind, ReportStatus, WebhookEvent
 from ioc.reports.images import pending_delete
@@ -165,8 +167,9 @@ def _new_tracking_code(moment: datetime) -> str:
 
 @contextmanager
 def _exclusive_between_processes() -> Iterator[None]:
-    """On SQLite, an flock of a file beside the database file, held by a batch's leader;
-    nothing elsewhere (PostgreSQL takes concurrent writers)."""
+    """On SQLite, an flock of a file beside the database file, held by a batch's leader,
+    which writes on the process's writer connection (core/sqlite_pool/writer.py says
+    why); nothing elsewhere (PostgreSQL takes concurrent writers)."""
     database = str(connection.settings_dict["NAME"])
     if connection.vendor != "sqlite" or not _on_disk(database):
         yield
@@ -174,7 +177,8 @@ def _exclusive_between_processes() -> Iterator[None]:
     lock_file = _lock_file(f"{database}.submissions-lock")
     fcntl.flock(lock_file, fcntl.LOCK_EX)
     try:
-        yield
+        with writer_connection():
+            yield
     finally:
         fcntl.flock(lock_file, fcntl.LOCK_UN)
 

@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, connections
 
 from ioc.core.models import TimelineEvent
 from ioc.inbox.models import Notification
@@ -118,11 +118,18 @@ def _locked_elsewhere(path) -> bool:
 def test_a_batch_leader_excludes_the_other_processes_on_a_sqlite_file(tmp_path, monkeypatch):
     monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "ioc.sqlite3"))
     lock = tmp_path / "ioc.sqlite3.submissions-lock"
+    own = connections["default"]
+    writers = []
 
     for _batch in range(2):  # the file stays open between batches, the lock does not
         with intake._exclusive_between_processes():
             assert _locked_elsewhere(lock)
+            writers.append(connections["default"])
         assert not _locked_elsewhere(lock)
+        assert connections["default"] is own
+
+    # Both batches write on the process's writer connection (core/sqlite_pool/writer.py).
+    assert writers[0] is writers[1] is not own
 
 
 def test_a_tracking_code_is_six_characters_of_the_alphabet_from_one_draw(monkeypatch):
