@@ -5,8 +5,9 @@ that another connection has written since. When each batch of core/group_commit.
 on the connection of the request that led it (one of the pool's, base.py), that was
 nearly always the case: the batch read again from the file every page of each index it
 inserts into, 24 reads a report under load. Batches written on one connection of their
-own find those pages cached: 2 reads a report, and 11 % less server CPU a report in
-benchmarks/reports_intake_ab.py (docs/performance.md, session 7).
+own find those pages cached: 2 reads a report. The server's CPU an intake fell by 4 %
+in benchmarks/reports_intake_ab.py, within the machine's noise (docs/performance.md,
+session 7).
 
 `writer_connection()` makes that connection the default one of the calling thread for
 the time of a block. Its caller holds the group commit's lock, so one thread uses it at
