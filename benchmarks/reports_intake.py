@@ -6,7 +6,8 @@
 
 Sets up a temporary SQLite database and media folder (IOC_VAR_DIR, DATABASE_URL,
 IOC_MEDIA_ROOT in a temporary folder), migrates, loads the shipped area, creates two
-categories with routing rules and an API key of scope "reports", then starts
+categories with routing rules, the agency's three people (each report sends them an
+in-app notice) and an API key of scope "reports", then starts
 `ioc serve` on 127.0.0.1 only and measures, in one run:
 
 1. the bare view: GET /healthz (one SQL query), the baseline of the stack;
@@ -361,7 +362,8 @@ def run_phase(
 def prepare() -> str:
     from django.core.management import call_command
 
-    from ioc.accounts.services import agency_create, apikey_create
+    from ioc.accounts.choices import Role
+    from ioc.accounts.services import agency_create, apikey_create, user_create
     from ioc.geo.testing import load_test_geography
     from ioc.reports import services
     from ioc.reports.choices import DeadlineUnit
@@ -371,6 +373,9 @@ def prepare() -> str:
     agency = agency_create(
         code="phan-thiet", name="UBND phường Phan Thiết", kind="commune_committee"
     )
+    # The agency's people, each told of every report it is given (an in-app notice).
+    for number, role in enumerate([Role.AGENCY_HEAD, Role.AGENCY_STAFF, Role.AGENCY_STAFF]):
+        user_create(username=f"bench-staff-{number}", role=role, agency=agency)
     pothole = services.category_create(code="pothole", name="Ổ gà", deadline_amount=3)
     light = services.category_create(
         code="streetlight",
@@ -413,6 +418,7 @@ def jpeg(side: int) -> bytes:
 def report_count(codes_file: Path) -> None:
     """Check that every report answered 201 is stored. wrk stops counting at the end of a
     phase while the last requests are still served, so a few more may be stored."""
+    from ioc.inbox.models import Notification
     from ioc.reports.models import Report, ReportPhoto
 
     codes = codes_file.read_text().split()
@@ -420,8 +426,9 @@ def report_count(codes_file: Path) -> None:
     verdict = "every 201 is stored" if stored == len(codes) else "SOME ARE MISSING"
     print(
         f"answered 201: {len(codes)}; of them stored: {stored} ({verdict}); reports in all: "
-        f"{Report.objects.count()}; photos published: {ReportPhoto.objects.count()}, "
-        f"waiting for the worker: {queued_photo_tasks()}"
+        f"{Report.objects.count()}; in-app notices: "
+        f"{Notification.objects.filter(kind='report.assigned').count()}; photos published: "
+        f"{ReportPhoto.objects.count()}, waiting for the worker: {queued_photo_tasks()}"
     )
 
 
