@@ -19,14 +19,21 @@ from django.db.models import Field, Model
 
 
 def insert(objs: Sequence[Model], *, using: str = "default") -> None:
-    """INSERT unsaved objects of one model in one statement and set their keys, like
-    `bulk_create` with plain values (auto_now_add and defaults included)."""
+    """INSERT unsaved objects of one model and set their keys, like `bulk_create` with
+    plain values (auto_now_add and defaults included): one statement, or as many as the
+    database's limit of parameters a statement asks for (as `bulk_create` splits)."""
     if not objs:
         return
     model = type(objs[0])
     if model._meta.auto_field is None:
         raise ValueError(f"{model.__name__} has no automatic key for insert() to set")
     connection = connections[using]
+    size = _rows_per_statement(using, model) or len(objs)
+    for start in range(0, len(objs), size):
+        _insert_rows(objs[start : start + size], model, connection, using)
+
+
+def _insert_rows(objs: Sequence[Model], model: type[Model], connection, using: str) -> None:
     returning = connection.vendor != "sqlite"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -117,6 +124,16 @@ def values_where(
     with connections[using].cursor() as cursor:
         cursor.execute(_select_sql(using, model, field, shape), params)
         return [row[0] for row in cursor.fetchall()]
+
+
+@functools.cache
+def _rows_per_statement(using: str, model: type[Model]) -> int | None:
+    """The most rows of `model` one INSERT may carry on this database (its limit of
+    parameters, as Django's bulk_create counts it); None without a limit."""
+    fields = _insert_fields(model)
+    unlimited = 1_000_000
+    size = connections[using].ops.bulk_batch_size(fields, range(unlimited))
+    return None if size >= unlimited else max(size, 1)
 
 
 @functools.cache

@@ -17,6 +17,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,  # the indexes below start with it
     )
     # What happened, as a dotted code ("report.status_changed"): lets a page filter or
     # style notifications without parsing their text.

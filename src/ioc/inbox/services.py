@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ioc.core import statements
 from ioc.inbox.models import Notification
 
 # A parameter is a plain value, a lazy translation, or a function without arguments; the
@@ -16,18 +17,25 @@ from ioc.inbox.models import Notification
 Param = Any
 
 
-def render_in_languages(message: str, params: Mapping[str, Param] | None = None) -> dict:
-    """{language: text} of a message id (marked with gettext_noop by the caller) with its
-    %(name)s parameters, in every language of the deployment."""
-    texts = {}
+def render_in_languages(
+    *messages: str, params: Mapping[str, Param] | None = None
+) -> list[dict[str, str]]:
+    """[{language: text}] of each message id (marked with gettext_noop by the caller), with
+    its %(name)s parameters, in every language of the deployment; an empty message gives
+    {}. The parameters are rendered once per language for all the messages."""
+    texts: list[dict[str, str]] = [{} for _message in messages]
+    if not any(messages):
+        return texts
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             values = {
                 key: str(value() if callable(value) else value)
                 for key, value in (params or {}).items()
             }
-            text = _(message) if message else ""
-            texts[language] = text % values if values else text
+            for message, rendered in zip(messages, texts, strict=True):
+                if message:
+                    text = _(message)
+                    rendered[language] = text % values if values else text
     return texts
 
 
@@ -50,8 +58,7 @@ def notify(
         return 0
     if callable(url):
         url = url()
-    titles = render_in_languages(title, params)
-    bodies = render_in_languages(body, params) if body else {}
+    titles, bodies = render_in_languages(title, body, params=params)
     rows = [
         Notification(recipient_id=pk, kind=kind, url=url, title=titles, body=bodies) for pk in ids
     ]
@@ -59,7 +66,7 @@ def notify(
     if collected is not None:
         collected += rows
     else:
-        Notification.objects.bulk_create(rows)
+        statements.insert(rows)
     return len(ids)
 
 
@@ -75,7 +82,7 @@ def notifications_collected() -> Iterator[None]:
         yield
         rows = _collected.get()
         if rows:
-            Notification.objects.bulk_create(rows)
+            statements.insert(rows)
     finally:
         _collected.reset(token)
 

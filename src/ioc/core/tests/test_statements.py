@@ -66,6 +66,21 @@ def test_insert_writes_every_row_in_one_statement_and_sets_the_keys():
     ]
 
 
+def test_insert_splits_rows_past_the_limit_of_parameters_as_bulk_create_does():
+    fields = statements._insert_fields(TimelineEvent)
+    per_statement = connection.ops.bulk_batch_size(fields, range(100_000))
+    if per_statement == 100_000:
+        pytest.skip("this database sets Django no limit of parameters a statement")
+    events = [_event(str(number)) for number in range(2 * per_statement + 3)]
+
+    with CaptureQueriesContext(connection) as queries:
+        statements.insert(events)
+
+    assert len(queries) == 3
+    stored = list(TimelineEvent.objects.order_by("pk").values_list("pk", "object_id"))
+    assert stored == [(event.pk, str(number)) for number, event in enumerate(events)]
+
+
 def test_insert_fills_auto_now_add_as_the_orm_does():
     event = _event("9")
     statements.insert([event])
