@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,7 @@ def import_job_create(
         rows_total=rows_total,
         state=ImportState.QUEUED,
         status="",
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     transaction.on_commit(lambda: tasks.data_values_import_run.enqueue(job.pk))
     return job
@@ -155,7 +156,14 @@ def import_job_summary(job: DataValueImport) -> dict[str, Any] | None:
 
 
 def import_job_run(job_id: int) -> str:
-    """The worker's part: import the stored file; returns the job's final state."""
+    """The worker's part: import the stored file, its messages in the language of whoever
+    started it; returns the job's final state."""
+    language = DataValueImport.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _run(job_id)
+
+
+def _run(job_id: int) -> str:
     claimed = DataValueImport.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=timezone.now()
     )

@@ -316,6 +316,9 @@ class DataValueImport(models.Model):
     )
     upload = models.CharField(_("stored file"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The language of whoever started the job: the worker writes its conflicts and errors
+    # in it, not in the worker's own.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from ioc.accounts.choices import ApiScope, Role
 from ioc.accounts.tests.factories import UserFactory, api_key
@@ -129,6 +130,37 @@ def test_a_background_import_with_conflicts_records_them_and_writes_nothing(
     assert [(c["row"], c["column"]) for c in summary["conflicts"]] == [(5, "period")]
     assert summary["importCount"]["ignored"] == 4
     assert DataValue.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("vi", "Không còn tệp đã lưu: hãy tải tệp lên lại."),
+        ("en", "The stored file is missing: upload it again."),
+    ],
+)
+def test_the_worker_writes_in_the_language_of_whoever_started_the_job(cases, language, message):
+    with translation.override(language):
+        job = import_jobs.import_job_create(
+            upload="indicator-imports/missing.csv", file_format="csv", rows_total=3
+        )
+        content = (CSV + "CASES,202413,22918,,,3\n").encode()
+        checked = import_jobs.import_job_create(
+            upload=import_jobs.upload_store(content, "csv"), file_format="csv", rows_total=4
+        )
+    period_conflict = {
+        "vi": "Dòng 5, cột period: “202413” không phải là kỳ báo cáo: không có tháng 13.",
+        "en": "Row 5, column period: “202413” is not a period: there is no month 13.",
+    }[language]
+
+    with translation.override("en" if language == "vi" else "vi"):  # the worker's own
+        import_jobs.import_job_run(job.pk)
+        import_jobs.import_job_run(checked.pk)
+
+    job.refresh_from_db()
+    checked.refresh_from_db()
+    assert (job.language, job.error) == (language, message)
+    assert checked.conflicts[0]["value"] == period_conflict
 
 
 def test_a_failing_background_import_records_its_error_and_leaves_no_value(cases, key, monkeypatch):
