@@ -160,10 +160,10 @@ def import_job_run(job_id: int) -> str:
     started it; returns the job's final state."""
     language = DataValueImport.objects.filter(pk=job_id).values_list("language", flat=True).first()
     with translation.override(language or settings.LANGUAGE_CODE):
-        return _run(job_id)
+        return _import_stored_file(job_id)
 
 
-def _run(job_id: int) -> str:
+def _import_stored_file(job_id: int) -> str:
     claimed = DataValueImport.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=timezone.now()
     )
