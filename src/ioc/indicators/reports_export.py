@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ioc.core.periods import Period, PeriodType
 from ioc.indicators.analytics import compare, year_to_date_value
@@ -200,8 +201,17 @@ def _format(value: Decimal | None, decimals: int, language: str) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def axis_number(value: float, language: str) -> str:
+    """A tick of a chart's value axis as the table writes numbers in `language` ("200.000"
+    in Vietnamese, "200,000" in English), with the few decimals the tick has."""
+    value = float(value)  # matplotlib gives numpy's floats
+    decimals = next((d for d in range(4) if round(value, d) == round(value, 6)), 4)
+    return _format(Decimal(repr(round(value, decimals))), decimals, language)
+
+
 def _chart(row: ReportRow, report: MonthlyReport) -> bytes:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     year = report.month.start.year
     figure = Figure(figsize=(5.2, 2.4), dpi=110)
@@ -222,6 +232,10 @@ def _chart(row: ReportRow, report: MonthlyReport) -> bytes:
         label=str(year),
     )
     axes.set_xticks(labels)
+    axes.set_xlabel(pgettext("chart axis", "Month"), fontsize=7, family="DejaVu Sans")
+    axes.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _position: axis_number(value, report.language))
+    )
     axes.set_title(f"{row.name} ({row.indicator.unit})", fontsize=9, family="DejaVu Sans")
     axes.tick_params(labelsize=7)
     axes.legend(fontsize=7, frameon=False)

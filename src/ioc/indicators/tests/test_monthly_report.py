@@ -12,6 +12,7 @@ from ioc.accounts.choices import Role
 from ioc.accounts.tests.factories import UserFactory
 from ioc.indicators.hierarchy import Hierarchy
 from ioc.indicators.models import OrgUnit
+from ioc.indicators.reports_export import axis_number
 from ioc.indicators.services import data_value_set, target_set
 
 
@@ -88,3 +89,18 @@ def test_citizens_do_not_get_the_report(retail, client):
     client.force_login(UserFactory(role=Role.CITIZEN))
 
     assert client.get("/indicators/reports/monthly/202402.xlsx").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("tick", "language", "label"),
+    [
+        (200000.0, "vi", "200.000"),
+        (200000.0, "en", "200,000"),
+        (0.0, "vi", "0"),
+        (1.5, "vi", "1,5"),
+        (0.25, "en", "0.25"),
+        (2.0000000001, "en", "2"),
+    ],
+)
+def test_a_charts_value_axis_writes_numbers_as_the_table_does(tick, language, label):
+    assert axis_number(tick, language) == label
