@@ -108,9 +108,8 @@ def schedule(
         for subscription in active_subscriptions()
         if subscription.wants(event, report.agency_id)
     ]
-    delivery_ids = (
-        [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)] if deliveries else []
-    )
+    statements.insert(deliveries)  # one INSERT built once per shape (core/statements.py)
+    delivery_ids = [delivery.pk for delivery in deliveries]
     email_kind = _email_kind(report, event)
     report_id = report.pk
 
