@@ -276,6 +276,20 @@ def test_anonymous_submissions_are_limited_per_ip(submit, settings):
         submit(ip="203.0.113.9")
 
 
+def test_an_address_past_its_limit_stays_limited(submit, settings):
+    settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP = 2
+    key, _raw = api_key(scopes=["reports"])
+    for _report in range(4):  # a call centre at the same address is not limited itself
+        submit(ip="203.0.113.9", actor=key)
+
+    with pytest.raises(services.RateLimited) as caught:
+        submit(ip="203.0.113.9")
+
+    assert caught.value.message == (
+        "Too many reports from your network in the last hour (at most 2)."
+    )
+
+
 def test_api_key_client_is_not_rate_limited_and_may_use_internal_category(submit, settings):
     settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP = 1
     key, _raw = api_key(scopes=["reports"])
