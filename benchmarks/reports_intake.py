@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/reports_intake.py [--seconds 10] [--rounds 3]
         [--concurrency 8] [--workers 2] [--photo-side 640] [--with-email] [--no-photo]
-        [--with-worker]
+        [--with-worker] [--anonymous]
 
 Sets up a temporary SQLite database and media folder (IOC_VAR_DIR, DATABASE_URL,
 IOC_MEDIA_ROOT in a temporary folder), migrates, loads the shipped area, creates two
@@ -15,7 +15,11 @@ in-app notice) and an API key of scope "reports", then starts
    category, routing, deadline, timeline, webhooks outbox) at random points of Phan Thiết;
 3. intake with a photo: the same with one JPEG (--photo-side wide, random pixels, so
    hard to compress), checked by its header and queued; the task worker re-encodes it
-   and publishes it (skipped with --no-photo).
+   and publishes it (skipped with --no-photo);
+4. with --anonymous, citizens without an account or key: one photo each (the app's
+   channel requires one), each request from a random address (X-Forwarded-For, which
+   uvicorn believes from 127.0.0.1) and device, so that the per-address and per-device
+   limits are read as in real use and rarely reached.
 
 With --with-worker, `ioc serve --with-worker` runs the task worker beside the web
 process(es), on the same cores, as `make run` does; at the end the script waits for it to
@@ -66,6 +70,7 @@ INTAKE_LUA = r"""
 local key = os.getenv("IOC_BENCH_KEY")
 local photo_path = os.getenv("IOC_BENCH_PHOTO")
 local with_email = os.getenv("IOC_BENCH_EMAIL") == "1"
+local anonymous = os.getenv("IOC_BENCH_ANONYMOUS") == "1"
 local photo = ""
 if photo_path ~= "" then
   local file = io.open(photo_path, "rb"); photo = file:read("*all"); file:close()
@@ -86,7 +91,8 @@ function request()
     part("lat", "", string.format("%.6f", 10.925 + math.random() * 0.01)),
     part("lon", "", string.format("%.6f", 108.095 + math.random() * 0.01)),
     part("source", "", photo ~= "" and "app" or "phone"),
-    part("device_id", "", "bench-" .. (counter % 50)),
+    part("device_id", "", anonymous and string.format("phone-%08x", math.random(0, 2^31))
+      or "bench-" .. (counter % 50)),
   }
   if with_email then
     table.insert(parts, part("email", "", "citizen" .. counter .. "@example.invalid"))
@@ -95,9 +101,13 @@ function request()
     table.insert(parts, part("photos", "; filename=\"p.jpg\"\r\nContent-Type: image/jpeg", photo))
   end
   table.insert(parts, "--" .. boundary .. "--\r\n")
-  local headers = {
-    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary, ["X-API-Key"] = key,
-  }
+  local headers = {["Content-Type"] = "multipart/form-data; boundary=" .. boundary}
+  if anonymous then  -- a citizen's phone at its own address (uvicorn believes 127.0.0.1)
+    headers["X-Forwarded-For"] = string.format("10.%d.%d.%d",
+      math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  else
+    headers["X-API-Key"] = key
+  end
   return wrk.format("POST", "/api/v1/reports/", headers, table.concat(parts))
 end
 """
@@ -144,6 +154,11 @@ def main() -> None:
     parser.add_argument(
         "--with-worker", action="store_true", help="run the task worker during the run"
     )
+    parser.add_argument(
+        "--anonymous",
+        action="store_true",
+        help="also citizens without an account, one photo each, from random addresses",
+    )
     options = parser.parse_args()
     options.seconds = min(max(options.seconds, 1.0), 300.0)
     options.rounds = min(max(options.rounds, 1), 20)
@@ -180,11 +195,14 @@ def main() -> None:
                 f"{options.seconds:.0f} s a phase"
             )
 
-            def intake(label: str, photo: str, phase_options=options) -> float:
+            def intake(
+                label: str, photo: str, phase_options=options, anonymous: bool = False
+            ) -> float:
                 lua_env = {
                     "IOC_BENCH_KEY": raw_key,
                     "IOC_BENCH_PHOTO": photo,
                     "IOC_BENCH_EMAIL": "1" if options.with_email else "0",
+                    "IOC_BENCH_ANONYMOUS": "1" if anonymous else "0",
                 }
                 path = "/api/v1/reports/"
                 return run_phase(
@@ -214,6 +232,9 @@ def main() -> None:
             if not options.no_photo:
                 rate = intake("with one photo", str(photo_path))
                 print(f"  intake with one photo / bare view of the last round: {rate / bare:.2f}")
+            if options.anonymous:
+                rate = intake("anonymous, one photo", str(photo_path), anonymous=True)
+                print(f"  anonymous, one photo / bare view of the last round: {rate / bare:.2f}")
             report_count(Path(tmp) / "codes.txt")
             if options.with_worker:
                 wait_for_photos()
