@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -222,22 +223,34 @@ def report_photos_publish(
 
 def _check_rate(ip: str | None, device_id: str, now: datetime) -> None:
     """Anonymous submissions an hour per address and per device (settings), counted in the
-    database, so that every process agrees."""
-    since = now - timedelta(hours=1)
-    per_ip = settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP
-    per_device = settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_DEVICE
-    recent = Report.objects.filter(received_at__gte=since, reporter=None)
-    # Counted up to the limit only: a busy shared address costs no more than a quiet one.
-    if ip and recent.filter(submitted_ip=ip)[:per_ip].count() >= per_ip:
-        raise RateLimited(
-            _("Too many reports from your network in the last hour (at most %(count)s).")
-            % {"count": per_ip}
+    database, so that every process agrees: one query for both."""
+    limits = {
+        "ip": (Q(submitted_ip=ip), settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP),
+        "device": (Q(device_id=device_id), settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_DEVICE),
+    }
+    if not ip:
+        del limits["ip"]
+    if not device_id:
+        del limits["device"]
+    if not limits:
+        return
+    either = Q()
+    for condition, _limit in limits.values():
+        either |= condition
+    counts = (
+        Report.objects.filter(either, received_at__gte=now - timedelta(hours=1), reporter=None)
+        .order_by()
+        .aggregate(
+            **{name: Count("pk", filter=condition) for name, (condition, _limit) in limits.items()}
         )
-    if device_id and recent.filter(device_id=device_id)[:per_device].count() >= per_device:
-        raise RateLimited(
-            _("Too many reports from this device in the last hour (at most %(count)s).")
-            % {"count": per_device}
-        )
+    )
+    messages = {
+        "ip": _("Too many reports from your network in the last hour (at most %(count)s)."),
+        "device": _("Too many reports from this device in the last hour (at most %(count)s)."),
+    }
+    for name, (_condition, limit) in limits.items():
+        if counts[name] >= limit:
+            raise RateLimited(messages[name] % {"count": limit})
 
 
 def _clean_attributes(category: Category | None, given: dict[str, Any]) -> dict[str, Any]:
