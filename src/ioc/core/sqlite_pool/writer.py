@@ -11,7 +11,10 @@ session 7).
 
 `writer_connection()` makes that connection the default one of the calling thread for
 the time of a block. Its caller holds the group commit's lock, so one thread uses it at
-a time; the thread that leads a batch changes, hence the thread sharing.
+a time; the thread that leads a batch changes, hence the thread sharing. It must not be
+entered inside a transaction of the thread's own connection, which would hold the
+database's write lock that the writer waits for (intake.submit writes such a submission
+on the caller's connection instead).
 """
 
 import os
