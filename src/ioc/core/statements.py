@@ -130,10 +130,10 @@ def values_where(
 def _rows_per_statement(using: str, model: type[Model]) -> int | None:
     """The most rows of `model` one INSERT may carry on this database (its limit of
     parameters, as Django's bulk_create counts it); None without a limit."""
-    fields = _insert_fields(model)
-    unlimited = 1_000_000
-    size = connections[using].ops.bulk_batch_size(fields, range(unlimited))
-    return None if size >= unlimited else max(size, 1)
+    connection = connections[using]
+    if connection.features.max_query_params is None:
+        return None
+    return max(connection.ops.bulk_batch_size(_insert_fields(model), []), 1)
 
 
 @functools.cache

@@ -158,18 +158,17 @@ def import_job_summary(job: DataValueImport) -> dict[str, Any] | None:
 def import_job_run(job_id: int) -> str:
     """The worker's part: import the stored file, its messages in the language of whoever
     started it; returns the job's final state."""
-    language = DataValueImport.objects.filter(pk=job_id).values_list("language", flat=True).first()
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return _import_stored_file(job_id)
-
-
-def _import_stored_file(job_id: int) -> str:
     claimed = DataValueImport.objects.filter(pk=job_id, state=ImportState.QUEUED).update(
         state=ImportState.RUNNING, started_at=timezone.now()
     )
     job = DataValueImport.objects.select_related("created_by").get(pk=job_id)
     if not claimed:  # already run (a retried task): nothing to do
         return job.state
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _import_stored_file(job)
+
+
+def _import_stored_file(job: DataValueImport) -> str:
     progress = ProgressFile(job)
     try:
         try:
@@ -190,9 +189,9 @@ def _import_stored_file(job_id: int) -> str:
             progress=progress,
         )
     except Exception as error:  # any failure is recorded on the job
-        logger.exception("Indicator import %s failed", job_id)
+        logger.exception("Indicator import %s failed", job.pk)
         message = str(error) if isinstance(error, dhis2.PayloadError) else repr(error)
-        DataValueImport.objects.filter(pk=job_id).update(
+        DataValueImport.objects.filter(pk=job.pk).update(
             state=ImportState.FAILED,
             status="ERROR",
             error=message[:2000],
@@ -203,7 +202,7 @@ def _import_stored_file(job_id: int) -> str:
     if summary.status == "ERROR" or job.dry_run:
         # Rolled back: the counts and conflicts are written now, outside that transaction.
         conflicts = [c.as_dhis2() for c in summary.conflicts[:STORED_CONFLICTS]]
-        DataValueImport.objects.filter(pk=job_id).update(
+        DataValueImport.objects.filter(pk=job.pk).update(
             state=ImportState.DONE,
             status=summary.status,
             imported=summary.imported,

@@ -224,33 +224,32 @@ def report_photos_publish(
 def _check_rate(ip: str | None, device_id: str, now: datetime) -> None:
     """Anonymous submissions an hour per address and per device (settings), counted in the
     database, so that every process agrees: one query for both."""
-    limits = {
-        "ip": (Q(submitted_ip=ip), settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP),
-        "device": (Q(device_id=device_id), settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_DEVICE),
-    }
-    if not ip:
-        del limits["ip"]
-    if not device_id:
-        del limits["device"]
+    limits = {}  # {name: (condition, limit, message)}
+    if ip:
+        limits["ip"] = (
+            Q(submitted_ip=ip),
+            settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP,
+            _("Too many reports from your network in the last hour (at most %(count)s)."),
+        )
+    if device_id:
+        limits["device"] = (
+            Q(device_id=device_id),
+            settings.IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_DEVICE,
+            _("Too many reports from this device in the last hour (at most %(count)s)."),
+        )
     if not limits:
         return
     either = Q()
-    for condition, _limit in limits.values():
+    for condition, _limit, _message in limits.values():
         either |= condition
     counts = (
         Report.objects.filter(either, received_at__gte=now - timedelta(hours=1), reporter=None)
         .order_by()
-        .aggregate(
-            **{name: Count("pk", filter=condition) for name, (condition, _limit) in limits.items()}
-        )
+        .aggregate(**{name: Count("pk", filter=spec[0]) for name, spec in limits.items()})
     )
-    messages = {
-        "ip": _("Too many reports from your network in the last hour (at most %(count)s)."),
-        "device": _("Too many reports from this device in the last hour (at most %(count)s)."),
-    }
-    for name, (_condition, limit) in limits.items():
+    for name, (_condition, limit, message) in limits.items():
         if counts[name] >= limit:
-            raise RateLimited(messages[name] % {"count": limit})
+            raise RateLimited(message % {"count": limit})
 
 
 def _clean_attributes(category: Category | None, given: dict[str, Any]) -> dict[str, Any]:
