@@ -69,3 +69,24 @@ def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path):
         database.close()
 
     assert len(pool_for(str(path))) == IDLE_CONNECTIONS_KEPT
+
+
+def test_the_deployments_settings_copy_the_wal_back_every_10000_pages(tmp_path):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "ioc.core.sqlite_pool":
+        pytest.skip("SQLite's setting")
+    database = DatabaseWrapper(
+        {**connections["default"].settings_dict, "NAME": str(tmp_path / "wal.sqlite3")},
+        alias="wal_test",
+    )
+    try:
+        with database.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA journal_mode")
+            mode = cursor.fetchone()[0]
+    finally:
+        database.close()
+
+    assert (pages, mode) == (10000, "wal")
