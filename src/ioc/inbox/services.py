@@ -1,5 +1,6 @@
 """Writes of the inbox: make notifications (in bulk), mark them read."""
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -7,13 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ioc.core import statements
 from ioc.inbox.models import Notification
 
-# A parameter is a plain value, a lazy translation, or a function without arguments; the
-# last two are rendered in each language (a function may call get_language()).
+# A parameter is a plain value, a {language: text} mapping (the text in each language), a
+# lazy translation, or a function without arguments; the last two are rendered with each
+# language active (a function may call get_language()).
 Param = Any
 
 
@@ -27,16 +30,29 @@ def render_in_languages(
     if not any(messages):
         return texts
     for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            values = {
-                key: str(value() if callable(value) else value)
-                for key, value in (params or {}).items()
-            }
-            for message, rendered in zip(messages, texts, strict=True):
-                if message:
-                    text = _(message)
-                    rendered[language] = text % values if values else text
+        values = {key: _in_language(value, language) for key, value in (params or {}).items()}
+        for message, rendered in zip(messages, texts, strict=True):
+            if message:
+                text = _translated(message, language)
+                rendered[language] = text % values if values else text
     return texts
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(message: str, language: str) -> str:
+    """A message id in one language, from the catalogues (fixed while the process runs):
+    activating a language for each notification cost more than the rest of its text."""
+    with translation.override(language):
+        return _(message)
+
+
+def _in_language(value: Param, language: str) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(language) or value.get(settings.LANGUAGE_CODE) or "")
+    if callable(value) or isinstance(value, Promise):
+        with translation.override(language):
+            return str(value() if callable(value) else value)
+    return str(value)
 
 
 def notify(

@@ -69,6 +69,25 @@ def test_notify_renders_the_texts_in_every_language(alice):
     assert notification.title_text("vi") == "Phản ánh PA-1 của bạn: Đã xử lý xong"
 
 
+def test_a_parameter_may_give_its_text_in_each_language(alice):
+    _notify(
+        alice,
+        title=gettext_noop("New report for your agency: %(code)s"),
+        body=gettext_noop("Report %(code)s (%(category)s) is now with %(agency)s."),
+        params={
+            "code": "PA-2",
+            "category": {"vi": "Ổ gà", "en": "Pothole"},
+            "agency": {"vi": "UBND phường Phú Thủy"},  # no English name: the deployment's
+        },
+    )
+
+    notification = Notification.objects.get()
+    assert notification.body == {
+        "vi": "Phản ánh PA-2 (Ổ gà) hiện do UBND phường Phú Thủy xử lý.",
+        "en": "Report PA-2 (Pothole) is now with UBND phường Phú Thủy.",
+    }
+
+
 def test_notify_without_recipients_writes_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert _notify() == 0

@@ -48,6 +48,18 @@ def test_reporter_agency_and_operators_are_told_of_a_new_report(
     )
 
 
+@pytest.mark.parametrize("prefix", ["/", "/ioc/"])
+def test_the_staff_link_is_the_reports_page_under_any_script_prefix(prefix):
+    from django.urls import reverse, set_script_prefix
+
+    set_script_prefix(prefix)
+    try:
+        assert notifications._staff_url(4321) == reverse("reports:detail", args=[4321])
+        assert notifications._staff_url(4321) == f"{prefix}reports/4321/"
+    finally:
+        set_script_prefix("/")
+
+
 def test_nothing_is_told_of_a_rolled_back_change(
     submit, people, django_capture_on_commit_callbacks
 ):
