@@ -56,6 +56,10 @@ def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
     """The values of the INSERT, as each field's get_db_prep_save gives them."""
     ops = connection.ops
     params: list[Any] = []
+    # A value that several rows share (the same object: the title of a notification sent
+    # to a whole agency) is prepared once. The dict holds each object, so that its id is
+    # not reused by another while the rows are prepared.
+    shared: dict[tuple[Field, int], tuple[Any, Any]] = {}
     for obj in objs:
         for field, attname, plain, integer_type in _insert_plan(type(obj)):
             # pre_save reads the attribute of a plain class; it sets auto_now datetimes.
@@ -70,7 +74,13 @@ def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
                 if not isinstance(value, datetime) or value.tzinfo is not None:
                     params.append(ops.adapt_datetimefield_value(value))
                     continue
-            params.append(field.get_db_prep_save(value, connection=connection))
+            if value is None or isinstance(value, int | str):
+                params.append(field.get_db_prep_save(value, connection=connection))
+                continue
+            key = (field, id(value))
+            if key not in shared:
+                shared[key] = (value, field.get_db_prep_save(value, connection=connection))
+            params.append(shared[key][1])
     return params
 
 

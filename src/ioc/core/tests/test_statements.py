@@ -217,3 +217,28 @@ def test_only_plain_field_classes_skip_the_fields_preparation():
     assert plan["received_at"] is datetime  # aware ones go to the back end's adapter
     assert plan["updated_at"] is datetime  # auto_now: set by pre_save, then adapted
     assert plan["submitted_ip"] is None  # GenericIPAddressField cleans addresses
+
+
+def test_a_value_several_rows_share_is_prepared_once(monkeypatch):
+    from django.db.models import JSONField
+
+    prepared = []
+    original = JSONField.get_db_prep_save
+
+    def counting(self, value, connection):
+        prepared.append(value)
+        return original(self, value, connection)
+
+    monkeypatch.setattr(JSONField, "get_db_prep_save", counting)
+    shared = {"photos": 1, "ý kiến": "như nhau"}
+    events = [_event(str(n)) for n in range(3)]
+    for event in events:
+        event.data = shared  # the same object in every row
+    events.append(_event("9"))  # an equal value in another object: prepared again
+
+    statements.insert(events)
+
+    assert len(prepared) == 2
+    assert [event.data for event in TimelineEvent.objects.order_by("pk")] == [shared] * 3 + [
+        {"photos": 2, "source": "app", "nested": {"ý kiến": [1, None]}}
+    ]
