@@ -216,8 +216,8 @@ def _recount(key: str) -> None:
 def _add(key: str, delta: dict[str, int]) -> None:
     """Add `delta` to a cell and its roll-ups (one UPDATE), creating the rows missing and
     deleting those left with no report."""
-    changes = {name: F(name) + change for name, change in delta.items() if change}
-    if not changes:
+    increments = {name: change for name, change in delta.items() if change}
+    if not increments:
         return
     month_text, *values = key.split("|")
     month = date.fromisoformat(f"{month_text}-01")
@@ -225,8 +225,8 @@ def _add(key: str, delta: dict[str, int]) -> None:
     rows = [(key, {"month": month, **dict(zip(DIMENSIONS, ids, strict=True))})]
     rows += _rollups(month, ids)
     keys = [row_key for row_key, _fields in rows]
-    increments = {name: change for name, change in delta.items() if change}
     if statements.add_to_columns(ReportFigures, increments, where="key", values=keys) < len(keys):
+        changes = {name: F(name) + change for name, change in increments.items()}
         present = set(ReportFigures.objects.filter(key__in=keys).values_list("key", flat=True))
         for row_key, fields in rows:
             if row_key not in present:

@@ -90,8 +90,11 @@ class RateLimited(Exception):
 def clean_text(value: str) -> str:
     """Plain text: tags removed (a script's body with them), entities decoded, trimmed.
     Templates escape it again on output; the API returns it as data."""
-    value = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", value or "")
-    value = html.unescape(strip_tags(value))
+    if not value:
+        return ""
+    if "<" in value:
+        value = strip_tags(re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", value))
+    value = html.unescape(value)
     value = value.replace("\x00", "")
     return re.sub(r"[ \t]+", " ", value).strip()
 
