@@ -1,6 +1,7 @@
 """The one REST API of the IOC at /api/v1/; each app contributes a router."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -24,7 +25,8 @@ api.add_router("/indicators/", indicators_router)
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    """A 422 whose message names every field that was wrong, not only a list of dicts."""
+    """A 422 whose message names every field that was wrong, in the request's language, not
+    only a list of dicts."""
     problems = []
     for error in exc.errors:
         location = ".".join(
@@ -32,10 +34,64 @@ def validation_error(request, exc: ValidationError):
             for part in error.get("loc", ())
             if part not in ("query", "body", "path", "form")
         )
-        problems.append(f"{location}: {error.get('msg', '')}" if location else error.get("msg", ""))
+        message = validation_text(error)
+        problems.append(f"{location}: {message}" if location else message)
     return api.create_response(
         request, {"detail": "; ".join(problems), "errors": exc.errors}, status=422
     )
+
+
+# pydantic's messages (English only), by error type, as message ids: the English is
+# pydantic's own, without the parser's detail.
+VALIDATION_MESSAGES = {
+    "missing": gettext_noop("Field required"),
+    "float_parsing": gettext_noop("Input should be a valid number"),
+    "float_type": gettext_noop("Input should be a valid number"),
+    "finite_number": gettext_noop("Input should be a finite number"),
+    "int_parsing": gettext_noop("Input should be a valid integer"),
+    "int_type": gettext_noop("Input should be a valid integer"),
+    "int_from_float": gettext_noop("Input should be a valid integer"),
+    "bool_parsing": gettext_noop("Input should be a valid boolean (true or false)"),
+    "bool_type": gettext_noop("Input should be a valid boolean (true or false)"),
+    "date_parsing": gettext_noop("Input should be a valid date in the format YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_noop(
+        "Input should be a valid date in the format YYYY-MM-DD"
+    ),
+    "date_type": gettext_noop("Input should be a valid date in the format YYYY-MM-DD"),
+    "datetime_parsing": gettext_noop("Input should be a valid date and time (ISO 8601)"),
+    "datetime_from_date_parsing": gettext_noop("Input should be a valid date and time (ISO 8601)"),
+    "datetime_type": gettext_noop("Input should be a valid date and time (ISO 8601)"),
+    "string_type": gettext_noop("Input should be a valid string"),
+    "string_too_long": gettext_noop("String should have at most %(max_length)s characters"),
+    "string_too_short": gettext_noop("String should have at least %(min_length)s characters"),
+    "greater_than": gettext_noop("Input should be greater than %(gt)s"),
+    "greater_than_equal": gettext_noop("Input should be greater than or equal to %(ge)s"),
+    "less_than": gettext_noop("Input should be less than %(lt)s"),
+    "less_than_equal": gettext_noop("Input should be less than or equal to %(le)s"),
+    "literal_error": gettext_noop("Input should be %(expected)s"),
+    "enum": gettext_noop("Input should be %(expected)s"),
+    "list_type": gettext_noop("Input should be a valid list"),
+    "dict_type": gettext_noop("Input should be a valid object"),
+    "json_invalid": gettext_noop("Invalid JSON"),
+    "uuid_parsing": gettext_noop("Input should be a valid UUID"),
+}
+
+
+def validation_text(error: dict) -> str:
+    """One pydantic error's message in the active language; pydantic's own (English) for
+    a type without a translation."""
+    message = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if message is None:
+        return str(error.get("msg", ""))
+    context = {
+        # 90.0 written as pydantic writes it: 90
+        name: str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        for name, value in (error.get("ctx") or {}).items()
+    }
+    if "expected" in context:  # pydantic joins the choices with an English "or"
+        word = _("or")
+        context["expected"] = context["expected"].replace("' or '", f"' {word} '")
+    return _(message) % context if context else _(message)
 
 
 @api.exception_handler(AuthenticationError)

@@ -40,10 +40,7 @@ def test_locate_outside_the_area_is_404(english_client, geo):
 @pytest.mark.parametrize(
     ("params", "detail"),
     [
-        (
-            {"lat": "abc", "lon": "108.3"},
-            "lat: Input should be a valid number, unable to parse string as a number",
-        ),
+        ({"lat": "abc", "lon": "108.3"}, "lat: Input should be a valid number"),
         ({"lat": "95", "lon": "108.3"}, "lat: Input should be less than or equal to 90"),
         ({"lat": "10.9", "lon": "-181"}, "lon: Input should be greater than or equal to -180"),
         ({"lat": "10.9"}, "lon: Field required"),
@@ -207,6 +204,22 @@ def test_units_with_an_unknown_parent_is_404(english_client, geo):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "parent: no administrative unit has the code 999."}
+
+
+def test_a_bad_parameter_is_named_in_vietnamese_by_default(client, geo):
+    answers = [
+        client.get(LOCATE, {"lat": "abc", "lon": "-181"}),
+        client.get(GEOJSON, {"level": "ward"}),
+        client.get(LOCATE, {"lat": "10.9"}),
+    ]
+
+    assert [answer.status_code for answer in answers] == [422, 422, 422]
+    assert [answer.json()["detail"] for answer in answers] == [
+        "lat: Phải là một số; lon: Phải lớn hơn hoặc bằng -180",
+        "level: Phải là 'province', 'district' hoặc 'commune'",
+        "lon: Bắt buộc phải có",
+    ]
+    assert answers[0].json()["errors"][0]["type"] == "float_parsing"  # pydantic's, for programs
 
 
 def test_units_names_a_bad_level(english_client, geo):
