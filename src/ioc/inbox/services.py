@@ -41,7 +41,8 @@ def render_in_languages(
 @functools.lru_cache(maxsize=1024)
 def _translated(message: str, language: str) -> str:
     """A message id in one language, from the catalogues (fixed while the process runs):
-    activating a language for each notification cost more than the rest of its text."""
+    activating each language for each notification was 2 % of a report submission's
+    instructions (docs/performance.md, session 8)."""
     with translation.override(language):
         return _(message)
 

@@ -304,8 +304,8 @@ def _in_app_notices(report: Report, event: str, answer: ReportAnswer | None) -> 
 
 def _staff_url(pk: int) -> str:
     """reverse("reports:detail", args=[pk]), from the path reversed once per script
-    prefix: an intake writes one for each report, and reverse() cost as much as the rest
-    of its notification."""
+    prefix: intake writes one for each report, and reverse() was 1 % of a submission's
+    instructions (docs/performance.md, session 8)."""
     head, tail = _staff_url_around(get_script_prefix())
     return f"{head}{int(pk)}{tail}"
 
