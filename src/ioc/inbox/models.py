@@ -5,10 +5,17 @@ notification is made), so the recipient reads them in the language they chose, e
 different from the language of whoever caused the event.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def text_in(texts: Mapping[str, str], language: str) -> str:
+    """The text of {language: text} in `language`, else in the deployment's language."""
+    return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
 
 
 class Notification(models.Model):
@@ -42,8 +49,7 @@ class Notification(models.Model):
         return self.title_text()
 
     def _localized(self, texts: dict, language: str | None) -> str:
-        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-        return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
+        return text_in(texts, (language or get_language() or settings.LANGUAGE_CODE)[:2])
 
     def title_text(self, language: str | None = None) -> str:
         return self._localized(self.title, language)

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ioc.core import statements
-from ioc.inbox.models import Notification
+from ioc.inbox.models import Notification, text_in
 
 # A parameter is a plain value, a {language: text} mapping (the text in each language), a
 # lazy translation, or a function without arguments; the last two are rendered with each
@@ -49,7 +49,7 @@ def _translated(message: str, language: str) -> str:
 
 def _in_language(value: Param, language: str) -> str:
     if isinstance(value, Mapping):
-        return str(value.get(language) or value.get(settings.LANGUAGE_CODE) or "")
+        return str(text_in(value, language))
     if callable(value) or isinstance(value, Promise):
         with translation.override(language):
             return str(value() if callable(value) else value)
