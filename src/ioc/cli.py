@@ -51,6 +51,9 @@ def serve(args: list[str]) -> None:
     worker = None
     if options.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"])
+        # uvicorn stops on SIGTERM and then raises it again; with Python's default action
+        # that ended this process before the `finally` below, and the worker ran on alone.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         if options.workers > 1:
             one = ["--host", options.host, "--port", str(options.port), "--workers", "1"]
@@ -61,6 +64,10 @@ def serve(args: list[str]) -> None:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _serve_one(options: argparse.Namespace) -> None:
