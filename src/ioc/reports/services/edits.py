@@ -1,5 +1,5 @@
-"""Staff edits of a report, and the reference data: categories, their questions,
-routing rules."""
+"""Staff edits of a report and the log of who saw its reporter's contact details; the
+reference data: categories, their questions, routing rules."""
 
 from typing import Any
 
