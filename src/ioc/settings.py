@@ -149,7 +149,7 @@ IOC_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("IOC_LOGIN_MAX_FAILURES_PER_I
 # How long a process trusts an API key it has read (accounts/services.py, _key_by_hash).
 IOC_API_KEY_CACHE_SECONDS = float(os.environ.get("IOC_API_KEY_CACHE_SECONDS", 5))
 # Reports without an account or API key that one address, or one device, may send an hour
-# (reports/services/common.py). Behind a carrier's shared address (CGNAT) many phones
+# (reports/services/submission.py). Behind a carrier's shared address (CGNAT) many phones
 # share one.
 IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP = int(
     os.environ.get("IOC_REPORTS_ANONYMOUS_PER_HOUR_PER_IP", 20)

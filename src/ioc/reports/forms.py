@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ioc.reports.choices import RejectReason
+from ioc.reports.services.common import MAX_PHOTOS
 
 UNKNOWN_CATEGORY = "unknown"
-MAX_PHOTOS = 5
 
 
 class MultipleFileInput(forms.ClearableFileInput):

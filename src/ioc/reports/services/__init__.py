@@ -7,7 +7,8 @@ client acting for its agency, or for the whole deployment when it has none) or N
 system itself: routing, escalation).
 
 The package's modules: `common.py` (who may act, the timeline, clean text, photos,
-the rate limit, deadlines), `submission.py`, `workflow.py`, `deadlines.py` (extensions,
+deadlines), `submission.py` (with the rate limit, the category's questions and suggestion,
+the publication of the uploads), `workflow.py`, `deadlines.py` (extensions,
 escalation, closing unrated reports), `edits.py` (staff edits and views of personal data,
 categories, routing rules).
 Import from the package: `from ioc.reports import services`.
@@ -19,10 +20,7 @@ from ioc.reports.services.common import (
     MAX_DESCRIPTION,
     MAX_PHOTOS,
     Actor,
-    RateLimited,
-    category_suggestion,
     clean_text,
-    report_photos_publish,
 )
 from ioc.reports.services.deadlines import (
     report_decide_extension,
@@ -38,7 +36,12 @@ from ioc.reports.services.edits import (
     report_update,
     routing_rule_create,
 )
-from ioc.reports.services.submission import report_submit
+from ioc.reports.services.submission import (
+    RateLimited,
+    category_suggestion,
+    report_photos_publish,
+    report_submit,
+)
 from ioc.reports.services.workflow import (
     report_answer,
     report_assign,
