@@ -1,0 +1,260 @@
+"""A writer process: one process that writes what the web processes hand it, over a Unix
+socket, batching whatever arrives together.
+
+Why: on SQLite a web process is bound by its one core of Python (the GIL) while the
+machine's other cores wait, and every write to the database takes its one write lock
+anyway. A process of its own for the writes does them beside the web processes, on
+another core, as a database server would; the items of every web process that arrive
+together share one transaction (the group commit of core/group_commit.py, across
+processes). docs/architecture.md says when it runs and docs/performance.md what it gained.
+
+The protocol: each message is a 4-byte length (big-endian) and a pickle. A client sends
+one item and waits for its answer, `(True, value)` or `(False, exception)`. Pickles are
+trusted, so the socket is the owner's only (mode 0600, beside the database file, which
+the same user owns).
+"""
+
+import contextlib
+import logging
+import os
+import pickle
+import selectors
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger("ioc.writer")
+_HEADER = struct.Struct("!I")
+# A client's wait for its answer: the writer may queue behind a long write of another
+# kind (SQLite's busy timeout is 10 s), but a request must not hang for ever.
+ANSWER_TIMEOUT_SECONDS = 60
+# After a failed connection, a client does not try again for this long (no writer runs:
+# each request would otherwise pay a connect).
+RETRY_AFTER_SECONDS = 1.0
+
+
+class WriterAbsent(Exception):
+    """No writer process listens: nothing was sent, the caller writes the item itself."""
+
+
+class AnswerLost(Exception):
+    """The writer went away after the item was sent: it may or may not be written (a
+    transaction it had not committed was rolled back when it died)."""
+
+
+@dataclass(eq=False)
+class WriterClient:
+    """The web process's side: hands items to the writer listening at `path`, on
+    connections kept open between requests (one per request in flight)."""
+
+    path: str
+    _idle: list[socket.socket] = field(default_factory=list, repr=False)
+    _absent_until: float = 0.0
+
+    def call(self, item: Any) -> Any:
+        """The writer's answer for `item`, or the exception it raised there. Raises
+        WriterAbsent (nothing sent), AnswerLost, or TimeoutError."""
+        sock = self._connection()
+        try:
+            sock.sendall(_frame(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)))
+            answer = _read_frame(sock)
+        except TimeoutError:
+            sock.close()
+            raise TimeoutError(
+                f"The writer process did not answer within {ANSWER_TIMEOUT_SECONDS} s."
+            ) from None
+        except OSError as error:
+            sock.close()
+            raise AnswerLost(str(error)) from error
+        if answer is None:
+            sock.close()
+            raise AnswerLost("the writer process closed the connection")
+        self._idle.append(sock)
+        succeeded, value = pickle.loads(answer)  # noqa: S301 (our own process, our socket)
+        if not succeeded:
+            raise value
+        return value
+
+    def _connection(self) -> socket.socket:
+        try:
+            return self._idle.pop()  # list.pop is atomic: threads share the pool
+        except IndexError:
+            pass
+        if time.monotonic() < self._absent_until:
+            raise WriterAbsent(self.path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(ANSWER_TIMEOUT_SECONDS)
+        try:
+            sock.connect(self.path)
+        except OSError:
+            sock.close()
+            self._absent_until = time.monotonic() + RETRY_AFTER_SECONDS
+            raise WriterAbsent(self.path) from None
+        return sock
+
+
+def serve(
+    path: str,
+    write_batch: Callable[[list[Any]], list[Any]],
+    *,
+    stopping: Callable[[], bool],
+) -> None:
+    """Listen at `path` until `stopping()`: read the items that arrived, write them with
+    `write_batch` (one result per item, in order: a value, or the exception that item
+    raised) and answer each client. The socket file is removed at the end."""
+    listener = _listen(path)
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    buffers: dict[socket.socket, bytearray] = {}
+    try:
+        while not stopping():
+            arrived: list[tuple[socket.socket, bytes]] = []
+            readable: list[socket.socket] = []
+            for key, _events in selector.select(timeout=0.5):
+                assert isinstance(key.fileobj, socket.socket)
+                if key.fileobj is listener:
+                    # Every client waiting, read at once: a client sends as it connects.
+                    readable += _accepted(listener, selector, buffers)
+                else:
+                    readable.append(key.fileobj)
+            for sock in readable:
+                try:
+                    data = sock.recv(1 << 20, socket.MSG_DONTWAIT)
+                except BlockingIOError:  # a new client that has not sent yet
+                    continue
+                except OSError:
+                    data = b""
+                if not data:  # the client's process ended, or it gave up waiting
+                    selector.unregister(sock)
+                    del buffers[sock]
+                    sock.close()
+                    continue
+                buffers[sock] += data
+                arrived += [(sock, frame) for frame in _complete_frames(buffers[sock])]
+            if arrived:
+                _write_and_answer(arrived, write_batch)
+    finally:
+        for sock in buffers:
+            sock.close()
+        selector.close()
+        listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def _accepted(
+    listener: socket.socket,
+    selector: selectors.BaseSelector,
+    buffers: dict[socket.socket, bytearray],
+) -> list[socket.socket]:
+    """The connections waiting on the (non-blocking) listener, accepted and watched."""
+    accepted = []
+    while True:
+        try:
+            client, _address = listener.accept()
+        except BlockingIOError:
+            return accepted
+        client.setblocking(True)  # answers are sent whole (sendall)
+        selector.register(client, selectors.EVENT_READ)
+        buffers[client] = bytearray()
+        accepted.append(client)
+
+
+def _write_and_answer(
+    arrived: list[tuple[socket.socket, bytes]], write_batch: Callable[[list[Any]], list[Any]]
+) -> None:
+    items: list[Any] = []
+    answers: list[tuple[bool, Any] | None] = []
+    for _sock, frame in arrived:
+        try:
+            items.append(pickle.loads(frame))  # noqa: S301 (our own processes, our socket)
+            answers.append(None)
+        except Exception as error:  # a message we cannot read fails alone
+            answers.append((False, ValueError(f"The writer could not read a message: {error}")))
+    results = iter(_results(write_batch, items))
+    answers = [answer or _answer(next(results)) for answer in answers]
+    for (sock, _frame_bytes), answer in zip(arrived, answers, strict=True):
+        try:
+            sock.sendall(_frame(_pickled(answer)))
+        except OSError:  # the client gave up waiting: it will check the database
+            sock.close()
+
+
+def _results(write_batch: Callable[[list[Any]], list[Any]], items: list[Any]) -> list[Any]:
+    if not items:
+        return []
+    try:
+        results = write_batch(items)
+        if len(results) != len(items):
+            raise RuntimeError(f"{len(results)} results for {len(items)} items")
+        return results
+    except Exception as error:  # every client of the batch must hear of it
+        logger.exception("The writer failed a batch of %s items.", len(items))
+        return [error] * len(items)
+
+
+def _answer(result: Any) -> tuple[bool, Any]:
+    return (False, result) if isinstance(result, BaseException) else (True, result)
+
+
+def _pickled(answer: tuple[bool, Any]) -> bytes:
+    try:
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle goes as its text
+        error = answer[1]
+        return pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _listen(path: str) -> socket.socket:
+    """A listening socket at `path`, readable by its owner only; a file left there by a
+    writer that died is replaced (the caller holds the lock that makes it the only one)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    previous = os.umask(0o077)
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(previous)
+    listener.listen(128)
+    listener.setblocking(False)
+    return listener
+
+
+def _frame(payload: bytes) -> bytes:
+    return _HEADER.pack(len(payload)) + payload
+
+
+def _complete_frames(buffer: bytearray) -> list[bytes]:
+    """The whole messages at the start of `buffer`, removed from it."""
+    frames = []
+    while len(buffer) >= _HEADER.size:
+        (length,) = _HEADER.unpack_from(buffer)
+        end = _HEADER.size + length
+        if len(buffer) < end:
+            break
+        frames.append(bytes(buffer[_HEADER.size : end]))
+        del buffer[:end]
+    return frames
+
+
+def _read_frame(sock: socket.socket) -> bytes | None:
+    """One message, or None when the other side closed the connection first."""
+    header = _read_exactly(sock, _HEADER.size)
+    if header is None:
+        return None
+    (length,) = _HEADER.unpack(header)
+    return _read_exactly(sock, length)
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)
