@@ -8,6 +8,11 @@ and the in-app notices (one INSERT for the batch). On SQLite the batch's leader 
 a file lock, so that the processes of `ioc serve --workers N` write one after another
 instead of sleeping in SQLite's busy handler (up to 100 ms a turn), and writes on one
 connection of its process, whose cache keeps the pages a batch writes.
+
+When `ioc serve` runs the intake's writer process (SQLite on disk: core/writer_process.py,
+`ioc intake_writer`), a web process hands it the checked submission instead, and that
+process writes the batches of every web process on a core of its own. Without it (tests,
+`runserver`, PostgreSQL, a writer that stopped) each web process writes as above.
 """
 
 import fcntl
@@ -20,14 +25,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
 from ioc.core import statements
 from ioc.core.group_commit import GroupCommit, each_alone
 from ioc.core.models import TimelineEvent
 from ioc.core.sqlite_pool.writer import writer_connection
+from ioc.core.writer_process import AnswerLost, WriterAbsent, WriterClient
 from ioc.reports import figures, notifications
 from ioc.reports.choices import PhotoKind, ReportStatus, WebhookEvent
 from ioc.reports.images import pending_delete
@@ -49,6 +57,8 @@ class Submission:
     photo_names: list[str] = field(default_factory=list)  # checked uploads, kept privately
     photo_user_id: int | None = None
     replayed_at: datetime | None = None  # an imported report keeps its own dates
+    # The request's script prefix, for the links of notices written in the writer process.
+    script_prefix: str | None = None
 
 
 def submit(submission: Submission) -> Report:
@@ -57,11 +67,62 @@ def submit(submission: Submission) -> Report:
     try:
         if connection.in_atomic_block:
             return _write_alone(submission)
-        return _SUBMISSIONS.run(submission)
+        return _written_by_writer_process(submission) or _SUBMISSIONS.run(submission)
     except BaseException:
         for name in submission.photo_names:
             pending_delete(name)
         raise
+
+
+def _written_by_writer_process(submission: Submission) -> Report | None:
+    """The report, written by the intake's writer process; None when none runs, or when
+    it went away before its answer and had not stored the report: the caller writes it."""
+    client = writer_client_for(str(connection.settings_dict["NAME"]), connection.vendor)
+    if client is None:
+        return None
+    report = submission.report
+    # Drawn here, so that a lost answer can be checked: the writer keeps it (and draws
+    # again only if the code was taken).
+    _draw_tracking_codes([report])
+    submission.script_prefix = get_script_prefix()
+    try:
+        stored = client.call(submission)
+    except WriterAbsent:
+        return None
+    except AnswerLost:
+        logger.warning("The intake's writer process went away; checking report %s.", report)
+        return Report.objects.filter(
+            tracking_code=report.tracking_code, received_at=report.received_at
+        ).first()
+    report.__dict__.update(stored)
+    report._state.adding = False
+    report._state.db = connection.alias
+    return report
+
+
+@functools.lru_cache(maxsize=8)
+def writer_client_for(database: str, vendor: str) -> WriterClient | None:
+    """The client of the writer process of a SQLite file (None for other databases)."""
+    if vendor != "sqlite" or not _on_disk(database):
+        return None
+    return WriterClient(writer_socket_path(database))
+
+
+def writer_socket_path(database: str) -> str:
+    return f"{database}.intake.sock"
+
+
+def write_handed_over(batch: list[Submission]) -> list[dict[str, Any] | Exception]:
+    """In the writer process: write submissions handed over by web processes; for each,
+    the values its report got (key, tracking code, dates set on INSERT...) or its error."""
+    with _exclusive_between_processes():
+        results = _write_batch(batch)
+    return [
+        result
+        if isinstance(result, Exception)
+        else {name: value for name, value in vars(result).items() if name != "_state"}
+        for result in results
+    ]
 
 
 def _write_batch(batch: list[Submission]) -> list[Report | Exception]:
@@ -100,6 +161,7 @@ def _write_alone(submission: Submission) -> Report:
 def _forget_keys(submission: Submission) -> None:
     """Back to unsaved after a rolled-back INSERT, for another try."""
     submission.report.pk = None
+    submission.report.tracking_code = ""  # drawn again
     submission.report._state.adding = True
     for event in submission.events:
         event.pk = None
@@ -132,7 +194,10 @@ def _insert(batch: list[Submission]) -> None:
                 submission.photo_user_id,
             )
     with notifications.batched():
-        for report in reports:
+        for submission in batch:
+            report = submission.report
+            if submission.script_prefix is not None:
+                set_script_prefix(submission.script_prefix)
             notifications.schedule(report=report, event=WebhookEvent.SUBMITTED)
             notifications.schedule(
                 report=report, event=WebhookEvent.STATUS_CHANGED, from_status=ReportStatus.NEW
@@ -140,14 +205,14 @@ def _insert(batch: list[Submission]) -> None:
 
 
 def _draw_tracking_codes(reports: list[Report]) -> None:
-    """A fresh code for each report (PA-2611-K7QM3D: year and month, then six of 31
-    characters, ≈ 887 million a month), distinct within the batch. A code taken already
-    fails the INSERT on the unique index; the batch is then written one by one, and
-    _write_alone draws again."""
+    """A fresh code for each report that has none (PA-2611-K7QM3D: year and month, then
+    six of 31 characters, ≈ 887 million a month), distinct within the batch. A code taken
+    already fails the INSERT on the unique index; the batch is then written one by one,
+    and _write_alone draws again."""
     drawn: set[str] = set()
     for report in reports:
-        code = _new_tracking_code(report.received_at)
-        while code in drawn:
+        code = report.tracking_code
+        while not code or code in drawn:
             code = _new_tracking_code(report.received_at)
         report.tracking_code = code
         drawn.add(code)
