@@ -8,10 +8,13 @@ import subprocess
 import sys
 import time
 
+from ioc.core.cpus import CpuListError, cpu_plan, pin
+
 # Short names for the project's own management commands.
 ALIASES = {
     "apikey": "accounts_apikey",
     "demo": "core_demo",
+    "intake_writer": "reports_intake_writer",
     "worker": "db_worker",
 }
 
@@ -31,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def serve(args: list[str]) -> None:
-    """Serve the IOC with uvicorn (DEBUG off), optionally with a task worker beside it."""
+    """Serve the IOC with uvicorn (DEBUG off), with the intake's writer process beside it on
+    SQLite, and optionally a task worker."""
     parser = argparse.ArgumentParser(prog="ioc serve", description=serve.__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -44,33 +48,68 @@ def serve(args: list[str]) -> None:
     parser.add_argument(
         "--with-worker", action="store_true", help="also run one background task worker"
     )
+    parser.add_argument(
+        "--no-intake-writer",
+        action="store_true",
+        help="on SQLite, each web process writes the reports it receives itself",
+    )
+    parser.add_argument(
+        "--cpus",
+        default=os.environ.get("IOC_WEB_CPUS", "auto"),
+        help="CPUs for the web processes, one each in turn (0,1 or 0-3); the other "
+        "processes run on the rest. auto: the CPUs this process may use; none: no pinning",
+    )
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)  # a supervised process's
     options = parser.parse_args(args)
     os.environ["IOC_DEBUG"] = "0"
+    if options.reuse_port:  # started by _supervise below, which starts the helpers
+        _serve_one(options, options.cpu)
+        return
+    try:
+        plan = cpu_plan(options.cpus, options.workers)
+    except CpuListError as error:
+        parser.error(str(error))
 
-    worker = None
+    helpers = []
     if options.with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"])
+        helpers.append(subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"]))
+    if not options.no_intake_writer:  # one for all web processes
+        # On a SQLite file: writes the reports of every web process (reports/intake.py);
+        # otherwise it says so and ends.
+        helpers.append(subprocess.Popen([sys.executable, "-m", "ioc.cli", "intake_writer"]))
+    for helper in helpers:
+        pin(helper.pid, plan.helpers)
+    if helpers:
         # uvicorn stops on SIGTERM and then raises it again; with Python's default action
-        # that ended this process before the `finally` below, and the worker ran on alone.
+        # that ended this process before the `finally` below, and the helpers ran on alone.
         signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         if options.workers > 1:
-            one = ["--host", options.host, "--port", str(options.port), "--workers", "1"]
-            _supervise([sys.executable, "-m", "ioc.cli", "serve", *one, "--reuse-port"], options)
+            one = ["--host", options.host, "--port", str(options.port), "--reuse-port"]
+            commands = [
+                [sys.executable, "-m", "ioc.cli", "serve", *one]
+                + (["--cpu", str(cpu)] if cpu is not None else [])
+                for cpu in plan.web
+            ]
+            _supervise(commands)
         else:
-            _serve_one(options)
+            _serve_one(options, plan.web[0])
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+        for helper in helpers:
+            if helper.poll() is None:
+                helper.send_signal(signal.SIGTERM)
+        for helper in helpers:
+            helper.wait(timeout=30)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _serve_one(options: argparse.Namespace) -> None:
+def _serve_one(options: argparse.Namespace, cpu: int | None) -> None:
+    # Before any thread starts: the threads of the server inherit it.
+    pin(0, None if cpu is None else {cpu})
     import uvicorn
 
     config = uvicorn.Config(
@@ -102,12 +141,12 @@ def _reuse_port_socket(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _supervise(command: list[str], options: argparse.Namespace) -> None:
-    """Run `options.workers` copies of `command`, restart one that dies, stop them all on
-    SIGTERM or Ctrl-C. A copy that dies within its first 5 s (the port is taken, say)
+def _supervise(commands: list[list[str]]) -> None:
+    """Run each of `commands` (the web processes), restart one that dies, stop them all on
+    SIGTERM or Ctrl-C. A process that dies within its first 5 s (the port is taken, say)
     stops everything: restarting it would fail the same way."""
     started = time.monotonic()
-    children = [subprocess.Popen(command) for _ in range(options.workers)]  # noqa: S603 (ours)
+    children = [subprocess.Popen(command) for command in commands]  # noqa: S603 (ours)
     stopping: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda received, _frame: stopping.append(received))
@@ -123,7 +162,7 @@ def _supervise(command: list[str], options: argparse.Namespace) -> None:
                 print(
                     f"ioc serve: web process {child.pid} stopped; starting another", file=sys.stderr
                 )
-                children[index] = subprocess.Popen(command)  # noqa: S603 (ours)
+                children[index] = subprocess.Popen(commands[index])  # noqa: S603 (ours)
             time.sleep(0.5)
     finally:
         for child in children:
