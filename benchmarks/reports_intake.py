@@ -162,6 +162,14 @@ def main() -> None:
         "--with-worker", action="store_true", help="run the task worker during the run"
     )
     parser.add_argument(
+        "--no-intake-writer",
+        action="store_true",
+        help="each web process writes its reports itself (no writer process)",
+    )
+    parser.add_argument(
+        "--cpus", default="auto", help="ioc serve --cpus: auto (one CPU a web process), none"
+    )
+    parser.add_argument(
         "--anonymous",
         action="store_true",
         help="also citizens without an account, one photo each, from random addresses",
@@ -191,6 +199,9 @@ def main() -> None:
                 "--workers",
                 str(options.workers),
                 *(["--with-worker"] if options.with_worker else []),
+                *(["--no-intake-writer"] if options.no_intake_writer else []),
+                "--cpus",
+                options.cpus,
             ],
             env=env,
             stdout=server_log,
@@ -341,9 +352,22 @@ def process_tree(root_pid: int) -> dict[int, int]:
     return {pid: stats[pid][1] for pid in tree if pid in stats}
 
 
-def cpu_seconds(root_pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its children."""
-    return sum(process_tree(root_pid).values()) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(root_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by a process and its children, by role:
+    web processes, the intake's writer process, the task worker."""
+    by_role: dict[str, float] = {}
+    for pid, ticks in process_tree(root_pid).items():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:  # ended meanwhile
+            continue
+        role = "web"
+        if b"intake_writer" in command:
+            role = "writer"
+        elif b"worker" in command:
+            role = "worker"
+        by_role[role] = by_role.get(role, 0.0) + ticks / os.sysconf("SC_CLK_TCK")
+    return by_role
 
 
 def count_switches(root_pid: int) -> subprocess.Popen | None:
@@ -406,7 +430,9 @@ def run_phase(
     output = subprocess.run(
         command, env={**os.environ, **lua_env}, capture_output=True, text=True, check=True
     ).stdout
-    cpu = cpu_seconds(server_pid) - cpu_before
+    cpu_after = cpu_seconds(server_pid)
+    by_role = {role: spent - cpu_before.get(role, 0.0) for role, spent in cpu_after.items()}
+    cpu = sum(by_role.values())
     switches = switches_counted(perf)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     answers = dict(re.findall(r"(\d{3})=(\d+)", output.split("ANSWERS", 1)[1].splitlines()[0]))
@@ -422,7 +448,9 @@ def run_phase(
         f"errors {errors or 'none'}" + (f"; {socket_errors.group(0)}" if socket_errors else "")
     )
     print(
-        f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer"
+        f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer ("
+        + ", ".join(f"{role} {1000 * spent / max(count, 1):.2f}" for role, spent in by_role.items())
+        + ")"
         + (f"; {switches / max(count, 1):.0f} context switches" if switches is not None else "")
     )
     return Phase(rate, 1000 * cpu / max(count, 1))
