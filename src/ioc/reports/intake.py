@@ -85,6 +85,10 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
     # again only if the code was taken).
     _draw_tracking_codes([report])
     submission.script_prefix = get_script_prefix()
+    # The request's connection goes back to the process's pool while the writer works
+    # (the next query takes one again): requests waiting for the writer would otherwise
+    # hold a connection each, more than the pool keeps, and open new ones.
+    connection.close()
     try:
         stored = client.call(submission)
     except WriterAbsent:
