@@ -6,7 +6,7 @@ import os
 import socket
 import stat
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
@@ -69,38 +69,38 @@ def test_each_client_gets_its_own_result(path):
     assert writer.batches == [[1], [2], [3]]
 
 
+def _sent_behind_a_held_batch(writer: Writer, first, *later) -> list[Future]:
+    """Futures of client calls: `first` alone in a batch the writer holds, then `later`
+    sent while it is held, so that they arrive together."""
+    client = WriterClient(writer.path)
+    writer.hold.set()
+    pool = ThreadPoolExecutor(1 + len(later))
+    futures = [pool.submit(client.call, first)]
+    assert writer.entered.wait(5)
+    futures += [pool.submit(client.call, item) for item in later]
+    threading.Event().wait(0.3)  # they wait behind the batch being written
+    writer.release.set()
+    pool.shutdown(wait=True)
+    return futures
+
+
 def test_items_that_arrive_while_a_batch_is_written_are_written_together(path):
     with Writer(path) as writer:
-        client = WriterClient(path)
-        writer.hold.set()
-        with ThreadPoolExecutor(4) as pool:
-            first = pool.submit(client.call, 1)
-            assert writer.entered.wait(5)
-            others = [pool.submit(client.call, number) for number in (2, 3, 4)]
-            threading.Event().wait(0.3)  # the three wait behind the batch being written
-            writer.release.set()
-            results = [first.result(5)] + [future.result(5) for future in others]
+        futures = _sent_behind_a_held_batch(writer, 1, 2, 3, 4)
 
-    assert results == [2, 4, 6, 8]
+    assert [future.result() for future in futures] == [2, 4, 6, 8]
     assert writer.batches[0] == [1]
     assert sorted(writer.batches[1]) == [2, 3, 4]
 
 
 def test_an_item_s_error_is_raised_in_its_caller_only(path):
     with Writer(path) as writer:
-        client = WriterClient(path)
-        writer.hold.set()
-        with ThreadPoolExecutor(3) as pool:
-            held = pool.submit(client.call, 0)
-            assert writer.entered.wait(5)
-            good, bad = pool.submit(client.call, 5), pool.submit(client.call, "bad")
-            threading.Event().wait(0.3)
-            writer.release.set()
+        held, good, bad = _sent_behind_a_held_batch(writer, 0, 5, "bad")
 
-            assert held.result(5) == 0
-            assert good.result(5) == 10
-            with pytest.raises(ValueError, match="refused bad"):
-                bad.result(5)
+    assert held.result() == 0
+    assert good.result() == 10
+    with pytest.raises(ValueError, match="refused bad"):
+        bad.result()
     assert sorted(writer.batches[1], key=str) == [5, "bad"]
 
 
