@@ -10,8 +10,8 @@ processes). docs/architecture.md says when it runs and docs/performance.md what 
 
 The protocol: each message is a 4-byte length (big-endian) and a pickle. A client sends
 one item and waits for its answer, `(True, value)` or `(False, exception)`. Pickles are
-trusted, so the socket is the owner's only (mode 0600, beside the database file, which
-the same user owns).
+trusted, so the socket is its owner's only (created under umask 077, beside the database
+file, which the same user owns).
 """
 
 import contextlib
@@ -78,12 +78,15 @@ class WriterClient:
             raise value
         return value
 
+    def absent(self) -> bool:
+        """Whether the last try found no writer, less than RETRY_AFTER_SECONDS ago, and no
+        connection is open: a call would raise WriterAbsent without trying."""
+        return not self._idle and time.monotonic() < self._absent_until
+
     def _connection(self) -> socket.socket:
-        try:
+        with contextlib.suppress(IndexError):
             return self._idle.pop()  # list.pop is atomic: threads share the pool
-        except IndexError:
-            pass
-        if time.monotonic() < self._absent_until:
+        if self.absent():
             raise WriterAbsent(self.path)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(ANSWER_TIMEOUT_SECONDS)
@@ -106,65 +109,76 @@ def serve(
     `write_batch` (one result per item, in order: a value, or the exception that item
     raised) and answer each client. The socket file is removed at the end."""
     listener = _listen(path)
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ)
-    buffers: dict[socket.socket, bytearray] = {}
+    clients = _Clients(selectors.DefaultSelector())
+    clients.selector.register(listener, selectors.EVENT_READ)
     try:
         while not stopping():
-            arrived: list[tuple[socket.socket, bytes]] = []
             readable: list[socket.socket] = []
-            for key, _events in selector.select(timeout=0.5):
+            for key, _events in clients.selector.select(timeout=0.5):
                 assert isinstance(key.fileobj, socket.socket)
-                if key.fileobj is listener:
-                    # Every client waiting, read at once: a client sends as it connects.
-                    readable += _accepted(listener, selector, buffers)
-                else:
-                    readable.append(key.fileobj)
-            for sock in readable:
-                try:
-                    data = sock.recv(1 << 20, socket.MSG_DONTWAIT)
-                except BlockingIOError:  # a new client that has not sent yet
-                    continue
-                except OSError:
-                    data = b""
-                if not data:  # the client's process ended, or it gave up waiting
-                    selector.unregister(sock)
-                    del buffers[sock]
-                    sock.close()
-                    continue
-                buffers[sock] += data
-                arrived += [(sock, frame) for frame in _complete_frames(buffers[sock])]
+                # Every client waiting is read at once: a client sends as it connects.
+                is_listener = key.fileobj is listener
+                readable += clients.accepted(listener) if is_listener else [key.fileobj]
+            arrived = [(sock, frame) for sock in readable for frame in clients.frames_from(sock)]
             if arrived:
-                _write_and_answer(arrived, write_batch)
+                _write_and_answer(arrived, write_batch, clients.drop)
     finally:
-        for sock in buffers:
-            sock.close()
-        selector.close()
+        clients.close()
         listener.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
 
-def _accepted(
-    listener: socket.socket,
-    selector: selectors.BaseSelector,
-    buffers: dict[socket.socket, bytearray],
-) -> list[socket.socket]:
-    """The connections waiting on the (non-blocking) listener, accepted and watched."""
-    accepted = []
-    while True:
+@dataclass
+class _Clients:
+    """The writer's connections to web processes, each with what it sent so far."""
+
+    selector: selectors.BaseSelector
+    buffers: dict[socket.socket, bytearray] = field(default_factory=dict)
+
+    def accepted(self, listener: socket.socket) -> list[socket.socket]:
+        """The connections waiting on the (non-blocking) listener, accepted and watched."""
+        accepted = []
+        while True:
+            try:
+                client, _address = listener.accept()
+            except BlockingIOError:
+                return accepted
+            client.setblocking(True)  # answers are sent whole (sendall)
+            self.selector.register(client, selectors.EVENT_READ)
+            self.buffers[client] = bytearray()
+            accepted.append(client)
+
+    def frames_from(self, sock: socket.socket) -> list[bytes]:
+        """The whole messages `sock` has sent since the last call."""
         try:
-            client, _address = listener.accept()
-        except BlockingIOError:
-            return accepted
-        client.setblocking(True)  # answers are sent whole (sendall)
-        selector.register(client, selectors.EVENT_READ)
-        buffers[client] = bytearray()
-        accepted.append(client)
+            data = sock.recv(1 << 20, socket.MSG_DONTWAIT)
+        except BlockingIOError:  # a new client that has not sent yet
+            return []
+        except OSError:
+            data = b""
+        if not data:  # the client's process ended, or it gave up waiting
+            self.drop(sock)
+            return []
+        self.buffers[sock] += data
+        return _complete_frames(self.buffers[sock])
+
+    def drop(self, sock: socket.socket) -> None:
+        if sock in self.buffers:
+            self.selector.unregister(sock)
+            del self.buffers[sock]
+        sock.close()
+
+    def close(self) -> None:
+        for sock in self.buffers:
+            sock.close()
+        self.selector.close()
 
 
 def _write_and_answer(
-    arrived: list[tuple[socket.socket, bytes]], write_batch: Callable[[list[Any]], list[Any]]
+    arrived: list[tuple[socket.socket, bytes]],
+    write_batch: Callable[[list[Any]], list[Any]],
+    drop: Callable[[socket.socket], None],
 ) -> None:
     items: list[Any] = []
     answers: list[tuple[bool, Any] | None] = []
@@ -180,7 +194,7 @@ def _write_and_answer(
         try:
             sock.sendall(_frame(_pickled(answer)))
         except OSError:  # the client gave up waiting: it will check the database
-            sock.close()
+            drop(sock)
 
 
 def _results(write_batch: Callable[[list[Any]], list[Any]], items: list[Any]) -> list[Any]:

@@ -78,7 +78,7 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
     """The report, written by the intake's writer process; None when none runs, or when
     it went away before its answer and had not stored the report: the caller writes it."""
     client = writer_client_for(str(connection.settings_dict["NAME"]), connection.vendor)
-    if client is None:
+    if client is None or client.absent():
         return None
     report = submission.report
     # Drawn here, so that a lost answer can be checked: the writer keeps it (and draws

@@ -3,6 +3,7 @@ result or error, items arriving together are written together, and a writer that
 absent or goes away is told apart from an answer."""
 
 import os
+import pickle
 import socket
 import stat
 import threading
@@ -163,3 +164,22 @@ def test_a_socket_file_left_by_a_dead_writer_is_replaced(path):
 
     with Writer(path):
         assert WriterClient(path).call(21) == 42
+
+
+def test_a_client_that_gives_up_waiting_does_not_stop_the_writer(path, monkeypatch):
+    monkeypatch.setattr(writer_process, "ANSWER_TIMEOUT_SECONDS", 5)
+    with Writer(path) as writer:
+        writer.hold.set()
+        impatient = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        impatient.connect(path)
+        impatient.sendall(writer_process._frame(pickle.dumps(1)))
+        assert writer.entered.wait(5)
+        impatient.close()  # gone before its answer
+        writer.release.set()
+        # Two connections at once: the second is given the descriptor number of the one
+        # that gave up, which the writer must have let go.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as idle:
+            idle.connect(path)
+            answers = [WriterClient(path).call(number) for number in (2, 3)]
+
+    assert answers == [4, 6]
