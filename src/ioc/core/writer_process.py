@@ -28,6 +28,7 @@ from typing import Any
 
 logger = logging.getLogger("ioc.writer")
 _HEADER = struct.Struct("!I")
+_TIMEVAL = struct.Struct("@ll")  # struct timeval: seconds, microseconds
 # A client's wait for its answer: the writer may queue behind a long write of another
 # kind (SQLite's busy timeout is 10 s), but a request must not hang for ever.
 ANSWER_TIMEOUT_SECONDS = 60
@@ -61,7 +62,7 @@ class WriterClient:
         try:
             sock.sendall(_frame(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)))
             answer = _read_frame(sock)
-        except TimeoutError:
+        except (TimeoutError, BlockingIOError):  # BlockingIOError: the kernel's timeout
             sock.close()
             raise TimeoutError(
                 f"The writer process did not answer within {ANSWER_TIMEOUT_SECONDS} s."
@@ -89,7 +90,12 @@ class WriterClient:
         if self.absent():
             raise WriterAbsent(self.path)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(ANSWER_TIMEOUT_SECONDS)
+        # A blocking socket with the kernel's timeouts, not Python's: a socket with a
+        # Python timeout polls before each send and receive, and each call releases the
+        # GIL, which under load hands the interpreter to another thread (docs/performance.md).
+        timeout = _TIMEVAL.pack(ANSWER_TIMEOUT_SECONDS, 0)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeout)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
         try:
             sock.connect(self.path)
         except OSError:
@@ -256,19 +262,14 @@ def _complete_frames(buffer: bytearray) -> list[bytes]:
 
 
 def _read_frame(sock: socket.socket) -> bytes | None:
-    """One message, or None when the other side closed the connection first."""
-    header = _read_exactly(sock, _HEADER.size)
-    if header is None:
-        return None
-    (length,) = _HEADER.unpack(header)
-    return _read_exactly(sock, length)
-
-
-def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
+    """The one message the other side sends (an answer: it sends nothing after it), or
+    None when it closed the connection first. One read, for an answer of up to 64 KiB."""
+    buffer = bytearray()
+    while True:
+        chunk = sock.recv(1 << 16)
         if not chunk:
             return None
-        chunks += chunk
-    return bytes(chunks)
+        buffer += chunk
+        frames = _complete_frames(buffer)
+        if frames:
+            return frames[0]

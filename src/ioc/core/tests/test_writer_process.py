@@ -149,6 +149,40 @@ def test_a_writer_that_closes_without_answering_is_an_answer_lost(path):
         listener.close()
 
 
+def test_a_writer_that_does_not_answer_in_time_is_a_timeout(path, monkeypatch):
+    monkeypatch.setattr(writer_process, "ANSWER_TIMEOUT_SECONDS", 1)
+    with Writer(path) as writer:
+        writer.hold.set()  # the writer waits in the batch until the end of the test
+        client = WriterClient(path)
+
+        with pytest.raises(TimeoutError, match="did not answer within 1 s"):
+            client.call(1)
+
+        assert client._idle == []  # that connection is not used again
+
+
+def test_an_answer_that_arrives_in_pieces_is_read_whole(path):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    answer = writer_process._frame(pickle.dumps((True, "é" * 100_000)))
+
+    def answer_in_pieces():
+        connection, _ = listener.accept()
+        connection.recv(65536)
+        for start in range(0, len(answer), 70_000):
+            connection.sendall(answer[start : start + 70_000])
+        connection.close()
+
+    thread = threading.Thread(target=answer_in_pieces)
+    thread.start()
+    try:
+        assert WriterClient(path).call(1) == "é" * 100_000
+    finally:
+        thread.join(5)
+        listener.close()
+
+
 def test_the_socket_is_its_owner_s_only_and_removed_at_the_end(path):
     with Writer(path):
         mode = stat.S_IMODE(os.stat(path).st_mode)
