@@ -19,7 +19,6 @@ import fcntl
 import functools
 import logging
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
-from ioc.core import statements
+from ioc.core import random_pool, statements
 from ioc.core.group_commit import GroupCommit, each_alone
 from ioc.core.models import TimelineEvent
 from ioc.core.sqlite_pool.writer import writer_connection
@@ -224,9 +223,9 @@ def _draw_tracking_codes(reports: list[Report]) -> None:
 
 def _new_tracking_code(moment: datetime) -> str:
     local = timezone.localtime(moment)
-    # One read of the system's random source, cut into six base-31 digits: a read per
-    # character handed the GIL over six times a report under load.
-    number = secrets.randbelow(len(TRACKING_ALPHABET) ** TRACKING_RANDOM_LENGTH)
+    # One draw, cut into six base-31 digits, from the pool of random bytes
+    # (core/random_pool.py: a read of the system's source hands the GIL over under load).
+    number = random_pool.randbelow(len(TRACKING_ALPHABET) ** TRACKING_RANDOM_LENGTH)
     characters = []
     for _i in range(TRACKING_RANDOM_LENGTH):
         number, digit = divmod(number, len(TRACKING_ALPHABET))

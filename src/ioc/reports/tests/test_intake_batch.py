@@ -140,7 +140,7 @@ def test_a_tracking_code_is_six_characters_of_the_alphabet_from_one_draw(monkeyp
         draws.append(limit)
         return {0: 0, 1: 31 * 2 + 1, 2: 31**6 - 1}[len(draws) - 1]
 
-    monkeypatch.setattr(intake.secrets, "randbelow", randbelow)
+    monkeypatch.setattr(intake.random_pool, "randbelow", randbelow)
 
     codes = [intake._new_tracking_code(moment) for _draw in range(3)]
 
