@@ -1,5 +1,6 @@
-"""The write of submitted reports: checked and built by `services.report_submit`, stored
-here, several at a time when they arrive together (core/group_commit.py).
+"""The write of submitted reports: checked by `services.report_submit` (its values and
+deadline, routed), made into model instances and stored here, several at a time when
+they arrive together (core/group_commit.py).
 
 One transaction per batch holds everything a submission writes, so that a 201 means all
 of it is committed: the reports (one INSERT), their figures (one UPDATE per summary cell),
@@ -26,16 +27,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
+from ioc.accounts.models import User
 from ioc.core import random_pool, statements
 from ioc.core.group_commit import GroupCommit, each_alone
 from ioc.core.models import TimelineEvent
 from ioc.core.sqlite_pool.writer import writer_connection
 from ioc.core.writer_process import AnswerLost, WriterAbsent, WriterClient
-from ioc.reports import figures, notifications
+from ioc.reports import figures, notifications, reference
 from ioc.reports.choices import PhotoKind, ReportStatus, WebhookEvent
 from ioc.reports.images import pending_delete
 from ioc.reports.models import Report
@@ -49,15 +54,43 @@ TRACKING_DRAWS = 5
 
 @dataclass(eq=False)
 class Submission:
-    """A checked report, built but not saved, with what its write adds."""
+    """A checked report, with what its write adds, as plain values: a web process hands it
+    to the writer process in a short pickle (no model instance, nor the rows they hold), and
+    the model instances are made where it is written (`report`, `events`), off the web
+    process's core when the writer runs."""
 
-    report: Report
-    events: list[TimelineEvent]  # object_id is filled in once the report has its key
+    fields: dict[str, Any]  # the report's, by attribute name (category_id, agency_id...)
+    event_values: list[dict[str, Any]]  # its timeline events' (core.services.timeline_values)
     photo_names: list[str] = field(default_factory=list)  # checked uploads, kept privately
     photo_user_id: int | None = None
     replayed_at: datetime | None = None  # an imported report keeps its own dates
     # The request's script prefix, for the links of notices written in the writer process.
     script_prefix: str | None = None
+    # The citizen's account, in the web process only: the writer reads it if a notice needs
+    # it. The category and agency come from each process's cached copy (reference.py).
+    reporter: User | None = None
+
+    @functools.cached_property
+    def report(self) -> Report:
+        report = Report(**self.fields)
+        reference.attach_cached_rows(report)
+        if self.reporter is not None:
+            report.reporter = self.reporter
+        figures.refresh_flags(report)
+        return report
+
+    @functools.cached_property
+    def events(self) -> list[TimelineEvent]:
+        """Their object_id is filled in once the report has its key."""
+        content_type = ContentType.objects.get_for_model(Report)
+        return [
+            TimelineEvent(content_type=content_type, object_id="", **values)
+            for values in self.event_values
+        ]
+
+    def __getstate__(self) -> dict[str, Any]:
+        made_here = ("report", "events", "reporter")
+        return {name: value for name, value in vars(self).items() if name not in made_here}
 
 
 def submit(submission: Submission) -> Report:
@@ -79,10 +112,10 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
     client = writer_client_for(str(connection.settings_dict["NAME"]), connection.vendor)
     if client is None or client.absent():
         return None
-    report = submission.report
+    fields = submission.fields
     # Drawn here, so that a lost answer can be checked: the writer keeps it (and draws
     # again only if the code was taken).
-    _draw_tracking_codes([report])
+    fields["tracking_code"] = _new_tracking_code(fields["received_at"])
     submission.script_prefix = get_script_prefix()
     # The request's connection goes back to the process's pool while the writer works
     # (the next query takes one again): requests waiting for the writer would otherwise
@@ -93,11 +126,13 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
     except WriterAbsent:
         return None
     except AnswerLost:
-        logger.warning("The intake's writer process went away; checking report %s.", report)
-        return Report.objects.filter(
-            tracking_code=report.tracking_code, received_at=report.received_at
-        ).first()
-    report.__dict__.update(stored)
+        code = fields["tracking_code"]
+        logger.warning("The intake's writer process went away; checking report %s.", code)
+        return Report.objects.filter(tracking_code=code, received_at=fields["received_at"]).first()
+    report = _rebuilt(Report, stored)
+    reference.attach_cached_rows(report)
+    if submission.reporter is not None:
+        report.reporter = submission.reporter
     report._state.adding = False
     report._state.db = connection.alias
     return report
@@ -117,7 +152,8 @@ def writer_socket_path(database: str) -> str:
 
 def write_handed_over(batch: list[Submission]) -> list[dict[str, Any] | Exception]:
     """In the writer process: write submissions handed over by web processes; for each,
-    the values its report got (key, tracking code, dates set on INSERT...) or its error."""
+    the values its report got there (key, a tracking code drawn again, dates set on
+    INSERT...) or its error."""
     with _exclusive_between_processes():
         results = _write_batch(batch)
     return [
@@ -126,6 +162,14 @@ def write_handed_over(batch: list[Submission]) -> list[dict[str, Any] | Exceptio
         else {name: value for name, value in vars(result).items() if name != "_state"}
         for result in results
     ]
+
+
+def _rebuilt[M: Model](model: type[M], values: dict[str, Any]) -> M:
+    """The instance with these attributes, as Django unpickles one (no __init__)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    return instance
 
 
 def _write_batch(batch: list[Submission]) -> list[Report | Exception]:

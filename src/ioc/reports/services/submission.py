@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ioc.accounts.models import ApiKey, User
-from ioc.core.services import timeline_event, timeline_record
+from ioc.core.services import timeline_record, timeline_values
 from ioc.geo.selectors import locate
-from ioc.reports import figures, intake, reference
+from ioc.reports import intake, reference
 from ioc.reports.choices import REPORT_WORKFLOW, AttributeDatatype, ReportSource, ReportStatus
 from ioc.reports.images import (
     CleanPhoto,
@@ -265,58 +265,58 @@ def report_submit(
     agency = reference.routing_agency(category=found, location=location)
     routed_status = ReportStatus.ASSIGNED if agency else ReportStatus.TRIAGE
     REPORT_WORKFLOW.check(ReportStatus.NEW, routed_status)
-    report = Report(
-        category=found,
-        description=description,
-        address=clean_text(address)[:500],
-        lat=lat,
-        lon=lon,
-        commune_id=location.commune.id,
-        legacy_district_id=location.legacy_district.id if location.legacy_district else None,
-        attributes=answers,
-        media_url=media_url[:500],
-        status=routed_status,
-        agency=agency,
-        reporter=reporter,
-        reporter_name=clean_text(reporter_name)[:150],
-        reporter_phone=clean_text(reporter_phone)[:30],
-        reporter_email=reporter_email[:254],
-        is_anonymous=is_anonymous,
-        source=source,
-        submitted_ip=ip,
-        device_id=device_id[:100],
-        published=found.is_public if found else True,
-        received_at=received_at,
-        suggested_category=suggested_category,
-        suggestion_confidence=suggestion_confidence,
-    )
-    report.due_at = _deadline(found, received_at)
-    report.expected_at = report.due_at
-    figures.refresh_flags(report)
+    due_at = _deadline(found, received_at)
+    fields = {
+        "category_id": found.pk if found else None,
+        "description": description,
+        "address": clean_text(address)[:500],
+        "lat": lat,
+        "lon": lon,
+        "commune_id": location.commune.id,
+        "legacy_district_id": location.legacy_district.id if location.legacy_district else None,
+        "attributes": answers,
+        "media_url": media_url[:500],
+        "status": routed_status,
+        "agency_id": agency.pk if agency else None,
+        "reporter_id": reporter.pk if reporter else None,
+        "reporter_name": clean_text(reporter_name)[:150],
+        "reporter_phone": clean_text(reporter_phone)[:30],
+        "reporter_email": reporter_email[:254],
+        "is_anonymous": is_anonymous,
+        "source": source,
+        "submitted_ip": ip,
+        "device_id": device_id[:100],
+        "published": found.is_public if found else True,
+        "received_at": received_at,
+        "suggested_category_id": suggested_category.pk if suggested_category else None,
+        "suggestion_confidence": suggestion_confidence,
+        "due_at": due_at,
+        "expected_at": due_at,
+    }
     actor_user = _actor_user(actor) or reporter
-    submitted = timeline_event(
-        target=report,
+    submitted = timeline_values(
         actor=actor_user,
         actor_label="" if reporter or isinstance(actor, User) else _actor_label(actor),
         verb="submitted",
         to_state=ReportStatus.NEW,
-        data={"source": report.source, "photos": len(checked_photos)},
+        data={"source": source, "photos": len(checked_photos)},
     )
-    routed = timeline_event(
-        target=report,
-        verb=_verb_for(ReportStatus.NEW, report.status),
+    routed = timeline_values(
+        verb=_verb_for(ReportStatus.NEW, routed_status),
         from_state=ReportStatus.NEW,
-        to_state=report.status,
+        to_state=routed_status,
         data={"agency": agency.code} if agency else {},
     )
+    # Built where it is written (intake.Submission): in the writer process, when one runs.
     return intake.submit(
         intake.Submission(
-            report=report,
-            events=[submitted, routed],
+            fields=fields,
+            event_values=[submitted, routed],
             # Kept privately until the worker re-encodes them (images.py).
             photo_names=[pending_save(photo.content) for photo in checked_photos],
             photo_user_id=reporter.pk if reporter else None,
             replayed_at=replayed_at,
+            reporter=reporter,
         )
     )
 

@@ -1,6 +1,7 @@
 """Submissions written together (reports/intake.py): one transaction for a batch, the same
 queries whatever its size, and a bad submission failing alone."""
 
+import pickle
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -55,6 +56,26 @@ def test_a_batch_stores_every_report_with_its_events_figures_and_notices(prepare
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == (
         ["head"] * 3 + ["staff"] * 3
     )
+
+
+def test_a_submission_is_handed_over_as_plain_values(prepared, people, django_assert_num_queries):
+    [submission] = prepared(1, reporter=people["citizen"])
+
+    payload = pickle.dumps(submission)
+    handed = pickle.loads(payload)  # noqa: S301 (the test's own)
+
+    # No model instance travels (the category and agency they hold made the pickle 3 times
+    # longer): the receiving process makes the report and takes them from its cached copy.
+    assert b"ioc.reports.models" not in payload and b"ioc.accounts.models" not in payload
+    with django_assert_num_queries(0):
+        report, events = handed.report, handed.events
+        assert (report.category.code, report.agency.code) == ("pothole", "phan-thiet")
+    assert (report.pk, report.reporter_id) == (None, people["citizen"].pk)
+    assert report.due_at == report.expected_at == submission.fields["due_at"]
+    assert [(event.verb, event.actor_id) for event in events] == [
+        ("submitted", people["citizen"].pk),
+        ("routed", None),
+    ]
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(prepared, django_assert_num_queries):
