@@ -6,7 +6,9 @@ waits for the other core to wake up: on the 2-core benchmark machine a web proce
 to one core answered the bare view 33 % faster, and report intake 12 % faster
 (docs/performance.md, session 10). So `ioc serve` pins each web process to a CPU of its
 own, in turn, and its helpers (the intake's writer process, the task worker) to the CPUs
-left, where their work no longer takes turns with the web process's.
+left, where their work no longer takes turns with the web process's. When the web
+processes take every CPU, the intake's writer would only take turns with them: it does not
+run (docs/performance.md, session 11).
 """
 
 import contextlib
@@ -22,6 +24,9 @@ class CpuListError(ValueError):
 class CpuPlan:
     web: list[int | None]  # the CPU of each web process (None: not pinned)
     helpers: set[int] | None  # the CPUs of the other processes (None: not pinned)
+    # Whether a CPU is left beside the web processes: the intake's writer process gains
+    # only then (with no pinning asked, "none", it is assumed so).
+    cpu_left: bool = True
 
 
 def cpu_plan(spec: str, workers: int) -> CpuPlan:
@@ -33,7 +38,7 @@ def cpu_plan(spec: str, workers: int) -> CpuPlan:
     allowed = os.sched_getaffinity(0)
     if spec == "auto":
         if len(allowed) < 2:
-            return unpinned
+            return CpuPlan(web=unpinned.web, helpers=None, cpu_left=False)
         cpus = sorted(allowed)
     else:
         cpus = parse_cpus(spec)
@@ -42,7 +47,8 @@ def cpu_plan(spec: str, workers: int) -> CpuPlan:
                 f"--cpus {spec}: this process may use CPUs {_listed(sorted(allowed))} only."
             )
     web: list[int | None] = [cpus[index % len(cpus)] for index in range(workers)]
-    return CpuPlan(web=web, helpers=(allowed - set(web)) or None)
+    left = allowed - set(web)
+    return CpuPlan(web=web, helpers=left or None, cpu_left=bool(left))
 
 
 def parse_cpus(spec: str) -> list[int]:

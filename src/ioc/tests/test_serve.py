@@ -85,6 +85,7 @@ def _answers(port: int, wanted: int) -> int:
 def test_two_web_processes_answer_on_one_port_and_stop_together(tmp_path):
     port = _free_port()
     command = [sys.executable, "-m", "ioc.cli", "serve", "--port", str(port), "--workers", "2"]
+    command += ["--cpus", "none"]  # the intake's writer runs whatever the CPUs
     server = subprocess.Popen(command, env=_environment(tmp_path))  # noqa: S603 (ours)
     try:
         answered = _answers(port, 20)
@@ -141,6 +142,35 @@ def test_the_web_process_has_a_cpu_and_the_intake_writer_the_others(tmp_path):
         server.wait(timeout=30)
     assert _gone(children["writer"])
     assert not socket_path.exists()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_web_processes_on_every_cpu_write_their_reports_without_a_writer(tmp_path):
+    port = _free_port()
+    two_cpus = set(sorted(os.sched_getaffinity(0))[:2])
+    command = [sys.executable, "-m", "ioc.cli", "serve", "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(  # noqa: S603 (ours)
+        command,
+        env=_environment(tmp_path),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, two_cpus),  # the CPUs it may use
+    )
+    try:
+        answered = _answers(port, 1)
+        children = _by_role(server.pid)
+
+        assert answered == 1
+        assert len(children["web"]) == 2
+        assert children["writer"] == []
+        assert sorted(os.sched_getaffinity(pid).pop() for pid in children["web"]) == sorted(
+            two_cpus
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _out, errors = server.communicate(timeout=30)
+    assert "the web processes take every CPU; each writes the reports it receives" in errors
+    assert _gone(children["web"])
 
 
 def test_a_cpu_list_naming_a_cpu_out_of_reach_is_refused(tmp_path):
