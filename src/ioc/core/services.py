@@ -16,34 +16,17 @@ def timeline_record(**fields: Any) -> TimelineEvent:
     return event
 
 
-def timeline_event(
-    *,
-    target: models.Model,
-    actor: Any = None,
-    verb: str,
-    from_state: str = "",
-    to_state: str = "",
-    reason: str = "",
-    data: dict | None = None,
-    actor_label: str = "",
-) -> TimelineEvent:
-    """The event timeline_record() writes, not saved: for a bulk INSERT. A target not yet
-    saved gets its object_id later, from the caller."""
+def timeline_event(*, target: models.Model, **fields: Any) -> TimelineEvent:
+    """The event timeline_record() writes, not saved: for a bulk INSERT. `fields` are
+    timeline_values' arguments. A target not yet saved gets its object_id later, from the
+    caller."""
     event = TimelineEvent(
         content_type=ContentType.objects.get_for_model(target),
         object_id="" if target.pk is None else str(target.pk),
-        **timeline_values(
-            actor=actor,
-            verb=verb,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            data=data,
-            actor_label=actor_label,
-        ),
+        **timeline_values(**fields),
     )
     if event.actor_id is not None:
-        event.actor = actor  # the row at hand, not read again
+        event.actor = fields["actor"]  # the row at hand, not read again
     return event
 
 
