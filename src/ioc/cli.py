@@ -74,16 +74,17 @@ def serve(args: list[str]) -> None:
     helpers = []
     if options.with_worker:
         helpers.append(subprocess.Popen([sys.executable, "-m", "ioc.cli", "worker"]))
-    if not options.no_intake_writer and not plan.cpu_left:
+    wants_writer = not options.no_intake_writer
+    if wants_writer and plan.cpu_left:  # one for all web processes
+        # On a SQLite file: writes the reports of every web process (reports/intake.py);
+        # otherwise it says so and ends.
+        helpers.append(subprocess.Popen([sys.executable, "-m", "ioc.cli", "intake_writer"]))
+    elif wants_writer:
         print(
             "ioc serve: the web processes take every CPU; each writes the reports it "
             "receives (no intake writer process)",
             file=sys.stderr,
         )
-    elif not options.no_intake_writer:  # one for all web processes
-        # On a SQLite file: writes the reports of every web process (reports/intake.py);
-        # otherwise it says so and ends.
-        helpers.append(subprocess.Popen([sys.executable, "-m", "ioc.cli", "intake_writer"]))
     for helper in helpers:
         pin(helper.pid, plan.helpers)
     if helpers:

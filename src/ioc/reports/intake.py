@@ -72,11 +72,16 @@ class Submission:
 
     @functools.cached_property
     def report(self) -> Report:
-        report = Report(**self.fields)
+        report = self.with_rows(Report(**self.fields))
+        figures.refresh_flags(report)
+        return report
+
+    def with_rows(self, report: Report) -> Report:
+        """`report` (this submission's, made here) given the rows it refers to, without a
+        query: the category and agency from this process's copy, the reporter if known."""
         reference.attach_cached_rows(report)
         if self.reporter is not None:
             report.reporter = self.reporter
-        figures.refresh_flags(report)
         return report
 
     @functools.cached_property
@@ -129,10 +134,7 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
         code = fields["tracking_code"]
         logger.warning("The intake's writer process went away; checking report %s.", code)
         return Report.objects.filter(tracking_code=code, received_at=fields["received_at"]).first()
-    report = _rebuilt(Report, stored)
-    reference.attach_cached_rows(report)
-    if submission.reporter is not None:
-        report.reporter = submission.reporter
+    report = submission.with_rows(_rebuilt(Report, stored))
     report._state.adding = False
     report._state.db = connection.alias
     return report
