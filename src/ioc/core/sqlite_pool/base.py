@@ -12,8 +12,11 @@ Here a connection that Django closes while no transaction is open goes back to a
 pool of its process, and the next `connect()` takes it instead of opening a new one.
 Django still resets what it owns on each connect (autocommit, the atomic-block state).
 In-memory databases (the tests) are left to Django, which never closes them.
+
+Its cursors also keep the SQLite form of each statement they convert (`QmarkCursor`).
 """
 
+import functools
 import os
 import threading
 from collections import deque
@@ -61,7 +64,27 @@ def pool_for(database: str) -> ConnectionPool:
         return _pools[key]
 
 
+class QmarkCursor(sqlite3_base.SQLiteCursorWrapper):
+    """Django's cursor, converting each statement's "%s" placeholders to SQLite's "?" once
+    per text instead of on every execute: the regular expression scans the whole text
+    each time, 5 % of a report submission's instructions with the intake's long INSERTs
+    (docs/performance.md, session 12), where a known text costs a dictionary look-up."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is None:
+            return _qmark_style(query)
+        return super().convert_query(query, param_names=param_names)
+
+
+@functools.lru_cache(maxsize=2048)
+def _qmark_style(query: str) -> str:
+    return sqlite3_base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=QmarkCursor)
+
     def _pool(self) -> ConnectionPool | None:
         if self.is_in_memory_db():
             return None

@@ -90,3 +90,30 @@ def test_the_deployments_settings_copy_the_wal_back_every_10000_pages(tmp_path):
         database.close()
 
     assert (pages, mode) == (10000, "wal")
+
+
+def test_a_statement_is_converted_to_sqlite_placeholders_once_per_text(tmp_path, monkeypatch):
+    from ioc.core.sqlite_pool import base
+
+    base._qmark_style.cache_clear()
+    scans = []
+    regex = base.sqlite3_base.FORMAT_QMARK_REGEX
+    monkeypatch.setattr(
+        base.sqlite3_base,
+        "FORMAT_QMARK_REGEX",
+        type("Counting", (), {"sub": lambda _self, *args: scans.append(1) or regex.sub(*args)})(),
+    )
+    database = _wrapper(tmp_path / "qmark.sqlite3")
+    with database.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer, s text)")
+        for n in (1, 2, 3):
+            cursor.execute("INSERT INTO t VALUES (%s, '100%%s' || %s)", [n, "x"])
+        cursor.execute("SELECT n, s FROM t WHERE s LIKE %s ORDER BY n", ["100%"])
+        rows = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM t WHERE n > %(low)s", {"low": 1})
+        named = cursor.fetchone()
+    database.close()
+
+    assert rows == [(1, "100%sx"), (2, "100%sx"), (3, "100%sx")]
+    assert named == (2,)
+    assert len(scans) == 2  # the INSERT's text once for three executes, the SELECT once
