@@ -10,12 +10,13 @@ name in their SQL comes from the model's fields, every value is a parameter.
 """
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import connections, models
 from django.db.models import Field, Model
+from django.utils import timezone
 
 
 def insert(objs: Sequence[Model], *, using: str = "default") -> None:
@@ -33,37 +34,89 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
         _insert_rows(objs[start : start + size], model, connection, using)
 
 
+def insert_values(
+    model: type[Model], rows: Sequence[Mapping[str, Any]], *, using: str = "default"
+) -> list[int]:
+    """INSERT rows of `model` given as {attribute name: value}, with no model instance
+    (the write of a report's notices and timeline events: making the instances cost more
+    than their INSERT); returns their keys, in order. A field left out takes its default,
+    and an auto_now(_add) datetime one timezone.now() for every row. Plain values only,
+    as `insert`."""
+    if not rows:
+        return []
+    if model._meta.auto_field is None:
+        raise ValueError(f"{model.__name__} has no automatic key for insert_values() to set")
+    plan = _value_plan(model)
+    accepted = {attname for _field, attname, _plain, _integer, auto in plan if not auto}
+    for row in rows:
+        if not accepted.issuperset(row):
+            unknown = sorted(set(row) - accepted)
+            raise ValueError(f"{model.__name__}: no field to insert {unknown} into")
+    now = timezone.now()  # as pre_save sets it, for every row
+    missing = _missing_values(model)
+    values = [
+        [
+            now if auto else row[attname] if attname in row else missing[attname]()
+            for _field, attname, _plain, _integer, auto in plan
+        ]
+        for row in rows
+    ]
+    connection = connections[using]
+    size = _rows_per_statement(using, model) or len(rows)
+    keys: list[int] = []
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        params = _prepared(model, chunk, connection)
+        keys += _execute_insert(model, connection, using, len(chunk), params)
+    return keys
+
+
 def _insert_rows(objs: Sequence[Model], model: type[Model], connection, using: str) -> None:
-    returning = connection.vendor != "sqlite"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(using, model, len(objs), returning), _insert_params(objs, connection)
-        )
-        if returning:
-            keys = [row[0] for row in cursor.fetchall()]
-        else:
-            # SQLite numbers the rows of one INSERT one after another (its automatic keys
-            # exceed every key the table ever had); reading them back with RETURNING would
-            # cost a step, and a hand-over of the GIL, per row.
-            keys = list(range(cursor.lastrowid - len(objs) + 1, cursor.lastrowid + 1))
+    keys = _execute_insert(model, connection, using, len(objs), _insert_params(objs, connection))
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
         obj._state.db = using
 
 
+def _execute_insert(model: type[Model], connection, using: str, rows: int, params) -> list[int]:
+    returning = connection.vendor != "sqlite"
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(using, model, rows, returning), params)
+        if returning:
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite numbers the rows of one INSERT one after another (its automatic keys
+        # exceed every key the table ever had); reading them back with RETURNING would
+        # cost a step, and a hand-over of the GIL, per row.
+        return list(range(cursor.lastrowid - rows + 1, cursor.lastrowid + 1))
+
+
 def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
     """The values of the INSERT, as each field's get_db_prep_save gives them."""
+    plan = _insert_plan(type(objs[0]))
+    # pre_save reads the attribute of a plain class; it sets auto_now datetimes.
+    rows = [
+        [
+            getattr(obj, attname) if plain in _READ_AS_IS else field.pre_save(obj, True)
+            for field, attname, plain, _integer in plan
+        ]
+        for obj in objs
+    ]
+    return _prepared(type(objs[0]), rows, connection)
+
+
+def _prepared(model: type[Model], rows: list[list[Any]], connection) -> list[Any]:
+    """The parameters of rows of values in the order of `_insert_plan`, each value as its
+    field's get_db_prep_save gives it."""
     ops = connection.ops
     params: list[Any] = []
     # A value that several rows share (the same object: the title of a notification sent
     # to a whole agency) is prepared once. The dict holds each object, so that its id is
     # not reused by another while the rows are prepared.
     shared: dict[tuple[Field, int], tuple[Any, Any]] = {}
-    for obj in objs:
-        for field, attname, plain, integer_type in _insert_plan(type(obj)):
-            # pre_save reads the attribute of a plain class; it sets auto_now datetimes.
-            value = getattr(obj, attname) if plain in _READ_AS_IS else field.pre_save(obj, True)
+    plan = _insert_plan(model)
+    for row in rows:
+        for (field, _attname, plain, integer_type), value in zip(plan, row, strict=True):
             if plain is not None and (value is None or type(value) is plain):
                 if plain is not datetime:
                     if integer_type is not None:
@@ -192,6 +245,22 @@ def _insert_plan(model: type[Model]) -> tuple[tuple[Field, str, type | None, str
         integer_type = integer_field.get_internal_type() if integer_field else None
         plan.append((field, field.attname, plain, integer_type))
     return tuple(plan)
+
+
+@functools.cache
+def _value_plan(model: type[Model]) -> tuple[tuple[Field, str, type | None, str | None, bool], ...]:
+    """`_insert_plan`, each field also saying whether it is an auto_now(_add) datetime
+    (set on INSERT: insert_values takes no value for it)."""
+    return tuple(
+        (*step, any(getattr(step[0], flag, False) for flag in ("auto_now", "auto_now_add")))
+        for step in _insert_plan(model)
+    )
+
+
+@functools.cache
+def _missing_values(model: type[Model]) -> dict[str, Any]:
+    """{attribute name: a function giving the value of a field left out}: its default."""
+    return {field.attname: field.get_default for field in _insert_fields(model)}
 
 
 @functools.cache

@@ -76,19 +76,21 @@ def notify(
     if callable(url):
         url = url()
     titles, bodies = render_in_languages(title, body, params=params)
+    # Values, not model instances (statements.insert_values): the rows share their texts.
     rows = [
-        Notification(recipient_id=pk, kind=kind, url=url, title=titles, body=bodies) for pk in ids
+        {"recipient_id": pk, "kind": kind, "url": url, "title": titles, "body": bodies}
+        for pk in ids
     ]
     collected = _collected.get()
     if collected is not None:
         collected += rows
     else:
-        statements.insert(rows)
+        statements.insert_values(Notification, rows)
     return len(ids)
 
 
 # The rows of notify() inside notifications_collected(); None outside.
-_collected: ContextVar[list[Notification] | None] = ContextVar("inbox_collected", default=None)
+_collected: ContextVar[list[dict[str, Any]] | None] = ContextVar("inbox_collected", default=None)
 
 
 @contextmanager
@@ -97,9 +99,7 @@ def notifications_collected() -> Iterator[None]:
     token = _collected.set([])
     try:
         yield
-        rows = _collected.get()
-        if rows:
-            statements.insert(rows)
+        statements.insert_values(Notification, _collected.get() or [])
     finally:
         _collected.reset(token)
 

@@ -56,8 +56,8 @@ TRACKING_DRAWS = 5
 class Submission:
     """A checked report, with what its write adds, as plain values: a web process hands it
     to the writer process in a short pickle (no model instance, nor the rows they hold), and
-    the model instances are made where it is written (`report`, `events`), off the web
-    process's core when the writer runs."""
+    the report's instance and its events' rows are made where it is written (`report`,
+    `event_rows`), off the web process's core when the writer runs."""
 
     fields: dict[str, Any]  # the report's, by attribute name (category_id, agency_id...)
     event_values: list[dict[str, Any]]  # its timeline events' (core.services.timeline_values)
@@ -84,17 +84,17 @@ class Submission:
             report.reporter = self.reporter
         return report
 
-    @functools.cached_property
-    def events(self) -> list[TimelineEvent]:
-        """Their object_id is filled in once the report has its key."""
-        content_type = ContentType.objects.get_for_model(Report)
-        return [
-            TimelineEvent(content_type=content_type, object_id="", **values)
-            for values in self.event_values
-        ]
+    def event_rows(self) -> list[dict[str, Any]]:
+        """Its timeline events' rows (statements.insert_values), once the report has its
+        key."""
+        target = {
+            "content_type_id": ContentType.objects.get_for_model(Report).pk,
+            "object_id": str(self.report.pk),
+        }
+        return [{**values, **target} for values in self.event_values]
 
     def __getstate__(self) -> dict[str, Any]:
-        made_here = ("report", "events", "reporter")
+        made_here = ("report", "reporter")
         return {name: value for name, value in vars(self).items() if name not in made_here}
 
 
@@ -212,8 +212,6 @@ def _forget_keys(submission: Submission) -> None:
     submission.report.pk = None
     submission.report.tracking_code = ""  # drawn again
     submission.report._state.adding = True
-    for event in submission.events:
-        event.pk = None
 
 
 def _insert(batch: list[Submission]) -> None:
@@ -223,17 +221,15 @@ def _insert(batch: list[Submission]) -> None:
     _draw_tracking_codes(reports)
     statements.insert(reports)
     figures.reports_added(reports)
-    events = []
+    event_keys = iter(
+        statements.insert_values(
+            TimelineEvent, [row for submission in batch for row in submission.event_rows()]
+        )
+    )
     for submission in batch:
-        for event in submission.events:
-            event.object_id = str(submission.report.pk)
-        events += submission.events
-    statements.insert(events)
-    for submission in batch:
+        keys = [next(event_keys) for _values in submission.event_values]
         if submission.replayed_at is not None:  # created_at is set on INSERT: set it after
-            TimelineEvent.objects.filter(pk__in=[e.pk for e in submission.events]).update(
-                created_at=submission.replayed_at
-            )
+            TimelineEvent.objects.filter(pk__in=keys).update(created_at=submission.replayed_at)
         if submission.photo_names:
             enqueue_with_commit(
                 publish_report_photos,

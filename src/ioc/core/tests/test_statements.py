@@ -7,6 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ioc.accounts.choices import Role
 from ioc.accounts.models import ApiKey, User
@@ -95,6 +96,61 @@ def test_insert_of_nothing_runs_nothing():
     with CaptureQueriesContext(connection) as queries:
         statements.insert([])
     assert len(queries) == 0
+
+
+def test_insert_values_stores_rows_without_instances_with_defaults_and_one_time():
+    content_type_id = ContentType.objects.get_for_model(Holiday).pk
+    data = {"photos": 2, "nested": {"ý kiến": [1, None]}}
+    rows = [
+        {"content_type_id": content_type_id, "object_id": "7", "verb": "submitted", "data": data},
+        {"content_type_id": content_type_id, "object_id": "8", "verb": "routed", "reason": "x"},
+    ]
+    before = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        keys = statements.insert_values(TimelineEvent, rows)
+
+    assert len(queries) == 1
+    stored = list(
+        TimelineEvent.objects.order_by("pk").values_list(
+            "pk", "object_id", "verb", "reason", "actor_id", "actor_label", "data", "created_at"
+        )
+    )
+    assert [row[:7] for row in stored] == [
+        (keys[0], "7", "submitted", "", None, "", data),
+        (keys[1], "8", "routed", "x", None, "", {}),  # the fields' defaults
+    ]
+    assert stored[0][7] == stored[1][7] and before <= stored[0][7] <= timezone.now()
+
+
+def test_insert_values_refuses_a_field_it_does_not_insert():
+    content_type_id = ContentType.objects.get_for_model(Holiday).pk
+    row = {"content_type_id": content_type_id, "object_id": "7", "verb": "x"}
+
+    with pytest.raises(ValueError, match=r"TimelineEvent: no field to insert \['colour'\]"):
+        statements.insert_values(TimelineEvent, [row, {**row, "colour": "red"}])
+    with pytest.raises(ValueError, match=r"no field to insert \['created_at'\]"):
+        statements.insert_values(TimelineEvent, [{**row, "created_at": timezone.now()}])
+    assert statements.insert_values(TimelineEvent, []) == []
+    assert TimelineEvent.objects.count() == 0
+
+
+def test_insert_values_splits_rows_past_the_limit_of_parameters():
+    per_statement = connection.ops.bulk_batch_size(
+        statements._insert_fields(TimelineEvent), range(100_000)
+    )
+    if per_statement == 100_000:
+        pytest.skip("this database sets Django no limit of parameters a statement")
+    content_type_id = ContentType.objects.get_for_model(Holiday).pk
+    rows = [
+        {"content_type_id": content_type_id, "object_id": str(number), "verb": "x"}
+        for number in range(per_statement + 2)
+    ]
+
+    keys = statements.insert_values(TimelineEvent, rows)
+
+    stored = list(TimelineEvent.objects.order_by("pk").values_list("pk", "object_id"))
+    assert stored == [(key, str(number)) for number, key in enumerate(keys)]
 
 
 def test_add_to_columns_adds_to_the_rows_named_and_counts_them():
