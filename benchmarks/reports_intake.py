@@ -515,7 +515,7 @@ def jpeg(side: int) -> bytes:
 def report_count(codes_file: Path) -> None:
     """Check that every report answered 201 is stored. wrk stops counting at the end of a
     phase while the last requests are still served, so a few more may be stored."""
-    from ioc.inbox.models import Notification
+    from ioc.inbox.models import GroupNotification
     from ioc.reports.models import Report, ReportPhoto
 
     codes = codes_file.read_text().split()
@@ -523,8 +523,8 @@ def report_count(codes_file: Path) -> None:
     verdict = "every 201 is stored" if stored == len(codes) else "SOME ARE MISSING"
     print(
         f"answered 201: {len(codes)}; of them stored: {stored} ({verdict}); reports in all: "
-        f"{Report.objects.count()}; in-app notices: "
-        f"{Notification.objects.filter(kind='report.assigned').count()}; photos published: "
+        f"{Report.objects.count()}; notices to the agency: "
+        f"{GroupNotification.objects.filter(kind='report.assigned').count()}; photos published: "
         f"{ReportPhoto.objects.count()}, waiting for the worker: {queued_photo_tasks()}"
     )
 

@@ -6,3 +6,6 @@ class InboxConfig(AppConfig):
     name = "ioc.inbox"
     label = "inbox"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from ioc.inbox import signals  # noqa: F401 (connects its receivers)

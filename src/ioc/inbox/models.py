@@ -3,6 +3,10 @@
 The title and body are stored in every language of the deployment (rendered when the
 notification is made), so the recipient reads them in the language they chose, even one
 different from the language of whoever caused the event.
+
+A notification for a whole group (an agency's staff, the operators) is stored once, as a
+GroupNotification; each member's own copy, a Notification they read and mark like any
+other, is made when they next look at their inbox (services.group_notifications_deliver).
 """
 
 from collections.abc import Mapping
@@ -60,3 +64,49 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class GroupNotification(models.Model):
+    """A notification for every member of an audience (services.audiences_of), stored once
+    when it happens and copied to each member's inbox when they next look: the intake of a
+    report wrote one row per member of its agency's staff in the report's transaction."""
+
+    # "agency:<id>" (its active staff and head) or "operators".
+    audience = models.CharField(_("audience"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=50)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    title = models.JSONField(_("title"), default=dict)
+    body = models.JSONField(_("text"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group notification")
+        verbose_name_plural = _("group notifications")
+        ordering = ["-pk"]
+        indexes = [
+            # A member's look: the audience's notifications after the last one copied.
+            models.Index(fields=["audience", "id"], name="inbox_group_audience"),
+        ]
+
+    def __str__(self) -> str:
+        return text_in(self.title, (get_language() or settings.LANGUAGE_CODE)[:2])
+
+
+class GroupDelivery(models.Model):
+    """How far each user's inbox has copied the group notifications (the last one's key)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="group_delivery",
+        verbose_name=_("user"),
+    )
+    through = models.BigIntegerField(_("copied through"), default=0)
+
+    class Meta:
+        verbose_name = _("group notifications copied")
+        verbose_name_plural = _("group notifications copied")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.through}"

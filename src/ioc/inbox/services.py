@@ -1,4 +1,5 @@
-"""Writes of the inbox: make notifications (in bulk), mark them read."""
+"""Writes of the inbox: make notifications (in bulk), for users or for groups, copy a
+group's to its members' inboxes, mark them read."""
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -7,12 +8,16 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from ioc.accounts.choices import Role
 from ioc.core import statements
-from ioc.inbox.models import Notification, text_in
+from ioc.inbox.models import GroupDelivery, GroupNotification, Notification, text_in
+
+OPERATORS = "operators"  # the audience of every active operator
 
 # A parameter is a plain value, a {language: text} mapping (the text in each language), a
 # lazy translation, or a function without arguments; the last two are rendered with each
@@ -77,29 +82,114 @@ def notify(
         url = url()
     titles, bodies = render_in_languages(title, body, params=params)
     # Values, not model instances (statements.insert_values): the rows share their texts.
-    rows = [
-        {"recipient_id": pk, "kind": kind, "url": url, "title": titles, "body": bodies}
-        for pk in ids
-    ]
-    collected = _collected.get()
-    if collected is not None:
-        collected += rows
-    else:
-        statements.insert_values(Notification, rows)
+    _write(
+        Notification,
+        [
+            {"recipient_id": pk, "kind": kind, "url": url, "title": titles, "body": bodies}
+            for pk in ids
+        ],
+    )
     return len(ids)
 
 
-# The rows of notify() inside notifications_collected(); None outside.
-_collected: ContextVar[list[dict[str, Any]] | None] = ContextVar("inbox_collected", default=None)
+def notify_group(
+    *,
+    audience: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    params: Mapping[str, Param] | None = None,
+    url: str | Callable[[], str] = "",
+) -> None:
+    """Give every member of `audience` (agency_audience(), OPERATORS) the same notification,
+    as notify() does: one row, whatever the group's size, which each member's inbox copies
+    when they next look (group_notifications_deliver)."""
+    titles, bodies = render_in_languages(title, body, params=params)
+    row = {"audience": audience, "kind": kind, "title": titles, "body": bodies}
+    _write(GroupNotification, [{**row, "url": url() if callable(url) else url}])
+
+
+def agency_audience(agency_id: int) -> str:
+    """The audience of an agency's active staff and head."""
+    return f"agency:{int(agency_id)}"
+
+
+def audiences_of(user: Any) -> list[str]:
+    """The audiences whose group notifications the user gets."""
+    if not user.is_active:
+        return []
+    if user.role in Role.AGENCY and user.agency_id:
+        return [agency_audience(user.agency_id)]
+    return [OPERATORS] if user.role == Role.OPERATOR else []
+
+
+def group_notifications_deliver(*, user: Any) -> int:
+    """Copy to the user's inbox the notifications of their audiences made since the last
+    copy (for a new account: since it was made, as if each had been sent to every member
+    then); returns how many. Two requests of one user copy each notification once: only
+    the one that moves the user's mark copies."""
+    audiences = audiences_of(user)
+    through = GroupDelivery.objects.filter(user=user).values_list("through", flat=True).first()
+    if through is None:  # an account made before its mark (signals.py): nothing before now
+        GroupDelivery.objects.get_or_create(user=user, defaults={"through": latest_group_key()})
+        return 0
+    if not audiences:
+        return 0
+    pending = GroupNotification.objects.filter(audience__in=audiences, pk__gt=through)
+    latest = pending.aggregate(latest=models.Max("pk"))["latest"]
+    if latest is None:
+        return 0
+    with transaction.atomic():
+        moved = GroupDelivery.objects.filter(user=user, through=through).update(through=latest)
+        return _copy(user.pk, audiences, through, latest) if moved else 0
+
+
+def latest_group_key() -> int:
+    return GroupNotification.objects.aggregate(latest=models.Max("pk"))["latest"] or 0
+
+
+def _copy(user_id: int, audiences: list[str], after: int, through: int) -> int:
+    """One INSERT ... SELECT of the audiences' notifications in (after, through] into the
+    user's inbox, with their own time."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("kind", "url", "title", "body", "created_at"))
+    target, source = (quote(model._meta.db_table) for model in (Notification, GroupNotification))
+    among, key = ", ".join(["%s"] * len(audiences)), quote("id")
+    # Every name comes from the models, every value is a parameter.
+    sql = (
+        f"INSERT INTO {target} ({quote('recipient_id')}, {columns}) SELECT %s, {columns} "  # noqa: S608
+        f"FROM {source} WHERE {quote('audience')} IN ({among}) AND {key} > %s AND {key} <= %s "
+        f"ORDER BY {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, *audiences, after, through])
+        return cursor.rowcount
+
+
+def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    collected = _collected.get()
+    if collected is not None:
+        collected.setdefault(model, []).extend(rows)
+    else:
+        statements.insert_values(model, rows)
+
+
+# The rows of notify() and notify_group() inside notifications_collected(), by model;
+# None outside.
+_collected: ContextVar[dict[type[models.Model], list[dict[str, Any]]] | None] = ContextVar(
+    "inbox_collected", default=None
+)
 
 
 @contextmanager
 def notifications_collected() -> Iterator[None]:
-    """Inside, notify() gathers its rows; they are written in one INSERT on leaving."""
-    token = _collected.set([])
+    """Inside, notify() and notify_group() gather their rows; they are written in one
+    INSERT a model on leaving."""
+    token = _collected.set({})
     try:
         yield
-        statements.insert_values(Notification, _collected.get() or [])
+        for model, rows in (_collected.get() or {}).items():
+            statements.insert_values(model, rows)
     finally:
         _collected.reset(token)
 
@@ -114,5 +204,7 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification |
 
 
 def notifications_mark_all_read(*, user: Any) -> int:
-    """Mark every unread notification of the user read; returns how many."""
+    """Mark every unread notification of the user read, those of their groups made until
+    now included; returns how many."""
+    group_notifications_deliver(user=user)
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())

@@ -26,6 +26,7 @@ def _layout(user) -> str:
 @login_required
 def inbox(request):
     user = request.user
+    services.group_notifications_deliver(user=user)
     unread_only = request.GET.get("show") == "unread"
     notifications = selectors.notification_list(user=user, unread_only=unread_only)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -43,6 +44,7 @@ def bell(request):
     """The bell and its unread count, a fragment for the top bar's polling."""
     if not request.user.is_authenticated:
         return HttpResponse(status=HTMX_STOP_POLLING)
+    services.group_notifications_deliver(user=request.user)
     context = {"unread": selectors.unread_count(user=request.user), "polling": True}
     response = render(request, "inbox/_bell.html", context)
     response["Cache-Control"] = "no-store"

@@ -51,12 +51,14 @@ ROLLUPS = {None: TOTAL, "commune_id": 2, "legacy_district_id": 3, "category_id":
 SATISFIED_MIN_RATING = 4
 
 
+# Months are the deployment's (TIME_ZONE), whatever zone a request may activate; its zone is
+# also read without the look-up of the active one (an asgiref Local, ≈ 2 µs a time).
 def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
 def _month_of(moment: datetime) -> date:
-    return timezone.localtime(moment).date().replace(day=1)
+    return moment.astimezone(timezone.get_default_timezone()).date().replace(day=1)
 
 
 def _next_month(month: date) -> date:

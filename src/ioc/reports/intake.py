@@ -264,7 +264,7 @@ def _draw_tracking_codes(reports: list[Report]) -> None:
 
 
 def _new_tracking_code(moment: datetime) -> str:
-    local = timezone.localtime(moment)
+    local = moment.astimezone(timezone.get_default_timezone())  # the deployment's month
     # One draw, cut into six base-31 digits, from the pool of random bytes
     # (core/random_pool.py: a read of the system's source hands the GIL over under load).
     number = random_pool.randbelow(len(TRACKING_ALPHABET) ** TRACKING_RANDOM_LENGTH)

@@ -29,7 +29,13 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from ioc.accounts.choices import Role
 from ioc.accounts.models import User
 from ioc.core import statements
-from ioc.inbox.services import notifications_collected, notify
+from ioc.inbox.services import (
+    OPERATORS,
+    agency_audience,
+    notifications_collected,
+    notify,
+    notify_group,
+)
 from ioc.reports.choices import ExtensionStatus, ReportStatus, WebhookEvent
 from ioc.reports.models import (
     ExtensionRequest,
@@ -253,7 +259,8 @@ def webhook_request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]]:
 
 # -- in-app notifications (ioc.inbox) --------------------------------------------------------
 # Each notice is a function run in the change's transaction: one query for its recipients
-# (none when they are known) and one INSERT for all of them.
+# (none when they are known, or when it goes to a group: an agency's staff, the operators,
+# whose members' inboxes copy it when they look) and one INSERT for all of them.
 
 
 def _in_app_notices(report: Report, event: str, answer: ReportAnswer | None) -> list:
@@ -338,14 +345,6 @@ _recipients_read: ContextVar[dict[tuple, list[int]] | None] = ContextVar(
 )
 
 
-def _active_users(**conditions: Any) -> list[int]:
-    """The ids of the active users matching every condition (`role=[...]`: one of them)."""
-    return _read_once(
-        tuple((name, str(value)) for name, value in conditions.items()),
-        lambda: statements.values_where(User, "id", is_active=True, **conditions),
-    )
-
-
 def _escalation_recipients(agency_id: int | None) -> list[int]:
     """The operators and the head of the report's agency (one query)."""
     condition = Q(role=Role.OPERATOR)
@@ -393,9 +392,9 @@ def _notify_merged_reporters(
     )
 
 
-def _notify_agency_of_assignment(report: Report, staff_url: Callable[[], str]) -> int:
-    return notify(
-        recipient_ids=_active_users(agency_id=report.agency_id, role=sorted(Role.AGENCY)),
+def _notify_agency_of_assignment(report: Report, staff_url: Callable[[], str]) -> None:
+    notify_group(
+        audience=agency_audience(report.agency_id),
         kind="report.assigned",
         title=gettext_noop("New report for your agency: %(code)s"),
         body=gettext_noop("Report %(code)s (%(category)s) is now with %(agency)s."),
@@ -408,9 +407,9 @@ def _notify_agency_of_assignment(report: Report, staff_url: Callable[[], str]) -
     )
 
 
-def _notify_operators_of_triage(report: Report, staff_url: Callable[[], str]) -> int:
-    return notify(
-        recipient_ids=_active_users(role=Role.OPERATOR),
+def _notify_operators_of_triage(report: Report, staff_url: Callable[[], str]) -> None:
+    notify_group(
+        audience=OPERATORS,
         kind="report.triage",
         title=gettext_noop("Report %(code)s waits in triage"),
         body=gettext_noop("Choose the agency responsible for report %(code)s (%(category)s)."),

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from ioc.accounts.choices import Role
-from ioc.accounts.tests.factories import UserFactory
+from ioc.accounts.tests.factories import AgencyFactory, UserFactory
 from ioc.inbox import selectors, services
-from ioc.inbox.models import Notification
+from ioc.inbox.models import GroupDelivery, GroupNotification, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,131 @@ def test_nobody_marks_anothers_notification_read(alice, bob):
     assert notification.read_at is None
 
 
+# -- group notifications -------------------------------------------------------------------
+
+
+def _notify_group(audience: str, code: str = "PA-1") -> None:
+    services.notify_group(
+        audience=audience,
+        kind="report.assigned",
+        title=gettext_noop("New report for your agency: %(code)s"),
+        params={"code": code},
+        url=lambda: f"/reports/{code}/",
+    )
+
+
+@pytest.fixture
+def agency_people(bob):
+    agency, other = AgencyFactory(code="phuong-1"), AgencyFactory(code="phuong-2")
+    return {
+        "staff": UserFactory(username="staff", role=Role.AGENCY_STAFF, agency=agency),
+        "head": UserFactory(username="head", role=Role.AGENCY_HEAD, agency=agency),
+        "elsewhere": UserFactory(username="elsewhere", role=Role.AGENCY_STAFF, agency=other),
+        "gone": UserFactory(
+            username="gone", role=Role.AGENCY_STAFF, agency=agency, is_active=False
+        ),
+        "agency": agency,
+        "operator": bob,
+    }
+
+
+def _inbox(user) -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(recipient=user).order_by("pk")
+    return [(n.kind, n.title_text("en")) for n in rows]
+
+
+def test_a_group_notification_is_one_row_copied_to_each_member_when_they_look(
+    agency_people, django_assert_num_queries
+):
+    audience = services.agency_audience(agency_people["agency"].pk)
+    with django_assert_num_queries(1):
+        _notify_group(audience)
+    _notify_group(services.OPERATORS, "PA-2")
+
+    assert Notification.objects.count() == 0  # nobody has looked yet
+    staff, head = agency_people["staff"], agency_people["head"]
+    # Its mark, the latest, moving the mark and one INSERT ... SELECT inside a savepoint.
+    with django_assert_num_queries(6):
+        assert services.group_notifications_deliver(user=staff) == 1
+    assert _inbox(staff) == [("report.assigned", "New report for your agency: PA-1")]
+    assert _inbox(head) == []  # until the head looks too
+    assert selectors.unread_count(user=head) == 0
+    assert services.group_notifications_deliver(user=head) == 1
+    assert services.group_notifications_deliver(user=agency_people["operator"]) == 1
+    assert _inbox(agency_people["operator"]) == [
+        ("report.assigned", "New report for your agency: PA-2")
+    ]
+    for outsider in (agency_people["elsewhere"], agency_people["gone"]):
+        assert services.group_notifications_deliver(user=outsider) == 0
+        assert _inbox(outsider) == []
+    copy = Notification.objects.get(recipient=head)
+    original = GroupNotification.objects.get(audience=audience)
+    assert (copy.url, copy.created_at, copy.read_at) == (
+        "/reports/PA-1/",
+        original.created_at,
+        None,
+    )
+    assert copy.title["vi"] == "Phản ánh mới giao cho cơ quan của bạn: PA-1"
+
+
+def test_each_group_notification_is_copied_once(agency_people, django_assert_num_queries):
+    staff = agency_people["staff"]
+    audience = services.agency_audience(agency_people["agency"].pk)
+    _notify_group(audience, "PA-1")
+    assert services.group_notifications_deliver(user=staff) == 1
+
+    with django_assert_num_queries(2):  # its mark, nothing after it
+        assert services.group_notifications_deliver(user=staff) == 0
+    _notify_group(audience, "PA-2")
+    _notify_group(audience, "PA-3")
+    # Another request of the same account moved the mark first: this one copies nothing.
+    delivery = GroupDelivery.objects.filter(user=staff)
+    mark = delivery.get().through
+    delivery.update(through=mark + 2)
+    assert services.group_notifications_deliver(user=staff) == 0
+    delivery.update(through=mark)  # as this request had read it
+    assert services.group_notifications_deliver(user=staff) == 2
+
+    assert [title for _kind, title in _inbox(staff)] == [
+        "New report for your agency: PA-1",
+        "New report for your agency: PA-2",
+        "New report for your agency: PA-3",
+    ]
+
+
+def test_a_new_account_gets_the_group_notifications_made_after_it(agency_people):
+    audience = services.agency_audience(agency_people["agency"].pk)
+    _notify_group(audience, "PA-1")
+    newcomer = UserFactory(
+        username="newcomer", role=Role.AGENCY_STAFF, agency=agency_people["agency"]
+    )
+    _notify_group(audience, "PA-2")
+
+    assert services.group_notifications_deliver(user=newcomer) == 1
+    assert _inbox(newcomer) == [("report.assigned", "New report for your agency: PA-2")]
+    # An account whose mark is missing (made around the signal) starts from now.
+    GroupDelivery.objects.filter(user=newcomer).delete()
+    _notify_group(audience, "PA-3")
+    assert services.group_notifications_deliver(user=newcomer) == 0
+    _notify_group(audience, "PA-4")
+    assert services.group_notifications_deliver(user=newcomer) == 1
+    assert _inbox(newcomer)[-1] == ("report.assigned", "New report for your agency: PA-4")
+
+
+def test_the_bell_and_marking_all_read_include_the_groups_notifications(client, agency_people):
+    staff = agency_people["staff"]
+    _notify_group(services.agency_audience(agency_people["agency"].pk))
+    client.force_login(staff)
+
+    assert 'data-unread="1"' in client.get("/inbox/bell/").content.decode()
+    _notify_group(services.agency_audience(agency_people["agency"].pk), "PA-2")
+    client.post("/inbox/read/")
+
+    assert list(Notification.objects.filter(recipient=staff).values_list("read_at", flat=True))
+    assert Notification.objects.filter(recipient=staff, read_at=None).count() == 0
+    assert Notification.objects.filter(recipient=staff).count() == 2
+
+
 # -- pages -------------------------------------------------------------------------------------
 
 
@@ -124,7 +249,8 @@ def test_the_bell_shows_the_unread_count_and_polls(client, alice, django_assert_
     _notify(alice)
     client.force_login(alice)
 
-    with django_assert_num_queries(3):  # session, user, one COUNT
+    # session, user, its mark in the group notifications (none for a citizen), one COUNT
+    with django_assert_num_queries(4):
         response = client.get("/inbox/bell/")
 
     html = response.content.decode()

@@ -14,6 +14,7 @@ from ioc.core.models import TimelineEvent
 from ioc.geo.selectors import geo_cache_clear
 from ioc.geo.testing import load_test_geography
 from ioc.inbox.models import Notification
+from ioc.inbox.services import group_notifications_deliver
 from ioc.reports import demo
 from ioc.reports.models import AnswerTemplate, Category, Report, ReportAnswer, RoutingRule
 from ioc.reports.selectors import report_work_queue
@@ -122,6 +123,8 @@ def _account_reports():
 
 
 def _unread(username: str) -> tuple[int, int]:
+    """(all, unread) of what the account's inbox shows (copying its groups' notifications)."""
+    group_notifications_deliver(user=User.objects.get(username=username))
     notifications = Notification.objects.filter(recipient__username=username)
     return notifications.count(), notifications.filter(read_at=None).count()
 

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 
 from ioc.accounts.choices import Role
+from ioc.accounts.models import User
 from ioc.accounts.tests.factories import UserFactory
-from ioc.inbox.models import Notification
+from ioc.inbox.models import GroupNotification, Notification
+from ioc.inbox.services import group_notifications_deliver
 from ioc.reports import notifications, services
 from ioc.reports.notifications import schedule_extension_decided
 from ioc.reports.tests.conftest import MUI_NE
@@ -15,12 +17,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _told(since: int = 0) -> list[tuple[str, str, str]]:
-    """Who was told what, in order; `since`: after the notification of that key."""
+    """Who was told what, in order, once each account has looked at its inbox (which
+    copies the notifications of its groups); `since`: after the notification of that key."""
+    _everyone_looks()
     told = Notification.objects.filter(pk__gt=since).select_related("recipient").order_by("pk")
     return [(n.recipient.username, n.kind, n.title_text("en")) for n in told]
 
 
+def _everyone_looks() -> None:
+    for user in User.objects.order_by("pk"):
+        group_notifications_deliver(user=user)
+
+
 def _last() -> int:
+    _everyone_looks()
     return Notification.objects.order_by("pk").values_list("pk", flat=True).last() or 0
 
 
@@ -37,6 +47,11 @@ def test_reporter_agency_and_operators_are_told_of_a_new_report(
         ("staff", "report.assigned", f"New report for your agency: {code}"),
         ("head", "report.assigned", f"New report for your agency: {code}"),
         ("operator", "report.triage", f"Report {triage_code} waits in triage"),
+    ]
+    # Stored once a group, copied to each member's inbox when they looked.
+    assert list(GroupNotification.objects.order_by("pk").values_list("audience", "kind")) == [
+        (f"agency:{routed.agency_id}", "report.assigned"),
+        ("operators", "report.triage"),
     ]
     told = Notification.objects.get(recipient=people["head"])
     assert told.url == f"/reports/{routed.pk}/"
@@ -101,6 +116,7 @@ def test_a_transfer_tells_the_new_agency(submit, people, world, django_capture_o
             report=report, agency=world["transport"], reason="Đường tỉnh", actor=people["staff"]
         )
 
+    _everyone_looks()
     assert [(n.recipient, n.kind) for n in Notification.objects.filter(pk__gt=since)] == [
         (newcomer, "report.assigned")
     ]

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, connection, connections
 
+from ioc.accounts.models import User
 from ioc.core.models import TimelineEvent
-from ioc.inbox.models import Notification
+from ioc.inbox.models import GroupNotification, Notification
+from ioc.inbox.services import group_notifications_deliver
 from ioc.reports import intake
 from ioc.reports.figures import TOTAL
 from ioc.reports.models import Report, ReportFigures
@@ -52,7 +54,13 @@ def test_a_batch_stores_every_report_with_its_events_figures_and_notices(prepare
         content_type__model="report", object_id__in=[str(r.pk) for r in results]
     )
     assert sorted(events.values_list("verb", flat=True)) == ["routed"] * 3 + ["submitted"] * 3
-    # The agency's staff and head are told of each report, in one INSERT.
+    # The agency's staff and head are told of each report: one INSERT of a group
+    # notification a report, copied to each member's inbox when they look.
+    assert list(GroupNotification.objects.values_list("audience", flat=True)) == (
+        [f"agency:{results[0].agency_id}"] * 3
+    )
+    for user in User.objects.all():
+        group_notifications_deliver(user=user)
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == (
         ["head"] * 3 + ["staff"] * 3
     )
@@ -83,11 +91,11 @@ def test_a_submission_is_handed_over_as_plain_values(prepared, people, django_as
 def test_a_batch_costs_the_same_queries_whatever_its_size(prepared, django_assert_num_queries):
     intake._write_batch(prepared(1))  # creates the summary's rows for this month
     one, four = prepared(1), prepared(4)
-    # Savepoint, reports, figures (cell and roll-ups), timeline, recipients,
+    # Savepoint, reports, figures (cell and roll-ups), timeline, the agency's group
     # notifications, release.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         intake._write_batch(one)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         intake._write_batch(four)
 
     assert _received() == 6
@@ -103,7 +111,7 @@ def test_a_bad_submission_fails_alone_and_leaves_no_trace(prepared):
     assert isinstance(results[1], IntegrityError)
     assert Report.objects.count() == 2 and _received() == 2
     assert TimelineEvent.objects.filter(verb="submitted").count() == 2
-    assert Notification.objects.count() == 4  # staff and head, for each stored report
+    assert GroupNotification.objects.count() == 2  # the agency's, for each stored report
 
 
 def test_a_tracking_code_taken_already_is_drawn_again(prepared, monkeypatch):

@@ -15,7 +15,7 @@ import pytest
 from ioc.core import writer_process
 from ioc.core.models import TimelineEvent
 from ioc.core.writer_process import WriterClient
-from ioc.inbox.models import Notification
+from ioc.inbox.models import GroupNotification
 from ioc.reports import intake
 from ioc.reports.models import Report
 
@@ -116,9 +116,8 @@ def test_a_report_handed_to_the_writer_comes_back_committed(socket_path, hotline
     assert report._state.adding is False
     assert report.updated_at == stored.updated_at  # set by the INSERT, in the writer
     assert sorted(_events_of(stored).values_list("verb", flat=True)) == ["routed", "submitted"]
-    assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == [
-        "head",
-        "staff",
+    assert list(GroupNotification.objects.values_list("audience", "kind")) == [
+        (f"agency:{stored.agency_id}", "report.assigned")
     ]
 
 
