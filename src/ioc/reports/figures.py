@@ -215,18 +215,25 @@ def _recount(key: str) -> None:
     _add(key, {name: figures[name] - (old or _empty())[name] for name in FIGURES})
 
 
+@functools.lru_cache(maxsize=4096)
+def _summary_rows(key: str) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """The rows a cell's figures add to, the cell's and its roll-ups' (their keys and
+    fields), and their keys: the same for every report of the cell (shared: read only)."""
+    month_text, *values = key.split("|")
+    month = date.fromisoformat(f"{month_text}-01")
+    ids = [int(value) if value else None for value in values]
+    rows = [(key, {"month": month, **dict(zip(DIMENSIONS, ids, strict=True))})]
+    rows += _rollups(month, ids)
+    return rows, [row_key for row_key, _fields in rows]
+
+
 def _add(key: str, delta: dict[str, int]) -> None:
     """Add `delta` to a cell and its roll-ups (one UPDATE), creating the rows missing and
     deleting those left with no report."""
     increments = {name: change for name, change in delta.items() if change}
     if not increments:
         return
-    month_text, *values = key.split("|")
-    month = date.fromisoformat(f"{month_text}-01")
-    ids = [int(value) if value else None for value in values]
-    rows = [(key, {"month": month, **dict(zip(DIMENSIONS, ids, strict=True))})]
-    rows += _rollups(month, ids)
-    keys = [row_key for row_key, _fields in rows]
+    rows, keys = _summary_rows(key)
     if statements.add_to_columns(ReportFigures, increments, where="key", values=keys) < len(keys):
         changes = {name: F(name) + change for name, change in increments.items()}
         present = set(ReportFigures.objects.filter(key__in=keys).values_list("key", flat=True))
