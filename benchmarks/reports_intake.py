@@ -333,9 +333,9 @@ def log_problems(log: str) -> list[str]:
     return problems
 
 
-def process_tree(root_pid: int) -> dict[int, int]:
-    """The CPU ticks (user + system) used so far by a process and each of its
-    descendants, from /proc."""
+def process_tree(root_pid: int) -> dict[int, tuple[int, int]]:
+    """The CPU ticks (in user space, in the kernel) used so far by a process and each of
+    its descendants, from /proc."""
     tree, stats = {root_pid}, {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -343,7 +343,7 @@ def process_tree(root_pid: int) -> dict[int, int]:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:  # ended meanwhile
                 continue
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]), int(fields[12])))
     grown = True
     while grown:
         children = {pid for pid, (parent, _ticks) in stats.items() if parent in tree}
@@ -354,9 +354,13 @@ def process_tree(root_pid: int) -> dict[int, int]:
 
 def cpu_seconds(root_pid: int) -> dict[str, float]:
     """CPU time (user + system) used so far by a process and its children, by role:
-    web processes, the intake's writer process, the task worker."""
+    web processes, the intake's writer process, the task worker; and under "kernel" the
+    part of it spent in the kernel (system calls: socket and file writes, fsync...)."""
     by_role: dict[str, float] = {}
-    for pid, ticks in process_tree(root_pid).items():
+    kernel = 0
+    for pid, (user, system) in process_tree(root_pid).items():
+        ticks = user + system
+        kernel += system
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:  # ended meanwhile
@@ -367,7 +371,10 @@ def cpu_seconds(root_pid: int) -> dict[str, float]:
         elif b"worker" in command:
             role = "worker"
         by_role[role] = by_role.get(role, 0.0) + ticks / os.sysconf("SC_CLK_TCK")
-    return by_role
+    return {**by_role, KERNEL: kernel / os.sysconf("SC_CLK_TCK")}
+
+
+KERNEL = "kernel"  # not a role: the part of every role's time spent in the kernel
 
 
 def count_switches(root_pid: int) -> subprocess.Popen | None:
@@ -432,6 +439,7 @@ def run_phase(
     ).stdout
     cpu_after = cpu_seconds(server_pid)
     by_role = {role: spent - cpu_before.get(role, 0.0) for role, spent in cpu_after.items()}
+    kernel = by_role.pop(KERNEL)
     cpu = sum(by_role.values())
     switches = switches_counted(perf)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -450,7 +458,7 @@ def run_phase(
     print(
         f"  server CPU: {1000 * cpu / max(count, 1):.2f} ms an answer ("
         + ", ".join(f"{role} {1000 * spent / max(count, 1):.2f}" for role, spent in by_role.items())
-        + ")"
+        + f"; in the kernel {1000 * kernel / max(count, 1):.2f})"
         + (f"; {switches / max(count, 1):.0f} context switches" if switches is not None else "")
     )
     return Phase(rate, 1000 * cpu / max(count, 1))

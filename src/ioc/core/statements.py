@@ -112,8 +112,9 @@ def _prepared(model: type[Model], rows: list[list[Any]], connection) -> list[Any
     params: list[Any] = []
     # A value that several rows share (the same object: the title of a notification sent
     # to a whole agency) is prepared once. The dict holds each object, so that its id is
-    # not reused by another while the rows are prepared.
-    shared: dict[tuple[Field, int], tuple[Any, Any]] = {}
+    # not reused by another while the rows are prepared. Keyed by the field's id: a Field
+    # hashes in Python.
+    shared: dict[tuple[int, int], tuple[Any, Any]] = {}
     plan = _insert_plan(model)
     for row in rows:
         for (field, _attname, plain, integer_type), value in zip(plan, row, strict=True):
@@ -130,7 +131,7 @@ def _prepared(model: type[Model], rows: list[list[Any]], connection) -> list[Any
             if value is None or isinstance(value, int | str):
                 params.append(field.get_db_prep_save(value, connection=connection))
                 continue
-            key = (field, id(value))
+            key = (id(field), id(value))
             if key not in shared:
                 shared[key] = (value, field.get_db_prep_save(value, connection=connection))
             params.append(shared[key][1])
