@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from ioc.core.admin import ReadOnlyAdmin
 from ioc.inbox.models import GroupNotification, Notification
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)

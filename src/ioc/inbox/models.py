@@ -22,14 +22,9 @@ def text_in(texts: Mapping[str, str], language: str) -> str:
     return texts.get(language) or texts.get(settings.LANGUAGE_CODE) or ""
 
 
-class Notification(models.Model):
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("recipient"),
-        db_index=False,  # the indexes below start with it
-    )
+class Message(models.Model):
+    """What a notification says, for one user or for a group."""
+
     # What happened, as a dotted code ("report.status_changed"): lets a page filter or
     # style notifications without parsing their text.
     kind = models.CharField(_("kind"), max_length=50)
@@ -37,17 +32,9 @@ class Notification(models.Model):
     title = models.JSONField(_("title"), default=dict)
     body = models.JSONField(_("text"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            # The bell's count and the list page: one user's notifications, newest first.
-            models.Index(fields=["recipient", "read_at"], name="inbox_recipient_read"),
-            models.Index(fields=["recipient", "-created_at"], name="inbox_recipient_created"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return self.title_text()
@@ -61,23 +48,39 @@ class Notification(models.Model):
     def body_text(self, language: str | None = None) -> str:
         return self._localized(self.body, language)
 
+
+class Notification(Message):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,  # the indexes below start with it
+    )
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The bell's count and the list page: one user's notifications, newest first.
+            models.Index(fields=["recipient", "read_at"], name="inbox_recipient_read"),
+            models.Index(fields=["recipient", "-created_at"], name="inbox_recipient_created"),
+        ]
+
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
 
 
-class GroupNotification(models.Model):
+class GroupNotification(Message):
     """A notification for every member of an audience (services.audiences_of), stored once
     when it happens and copied to each member's inbox when they next look: the intake of a
     report wrote one row per member of its agency's staff in the report's transaction."""
 
     # "agency:<id>" (its active staff and head) or "operators".
     audience = models.CharField(_("audience"), max_length=40)
-    kind = models.CharField(_("kind"), max_length=50)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    title = models.JSONField(_("title"), default=dict)
-    body = models.JSONField(_("text"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("group notification")
@@ -87,9 +90,6 @@ class GroupNotification(models.Model):
             # A member's look: the audience's notifications after the last one copied.
             models.Index(fields=["audience", "id"], name="inbox_group_audience"),
         ]
-
-    def __str__(self) -> str:
-        return text_in(self.title, (get_language() or settings.LANGUAGE_CODE)[:2])
 
 
 class GroupDelivery(models.Model):

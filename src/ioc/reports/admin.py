@@ -4,6 +4,7 @@ admin shows them read-only."""
 
 from django.contrib import admin
 
+from ioc.core.admin import ReadOnlyAdmin
 from ioc.reports.models import (
     AnswerTemplate,
     Category,
@@ -56,17 +57,8 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ("tracking_code", "category", "status", "agency", "received_at", "due_at")
     list_filter = ("status", "source", "category")
     search_fields = ("tracking_code", "description")
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
