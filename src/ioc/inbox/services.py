@@ -171,6 +171,25 @@ def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     if collected is not None:
         collected.setdefault(model, []).extend(rows)
     else:
+        _insert(model, rows)
+
+
+# The key of the PostgreSQL advisory lock that orders the writes of group notifications.
+GROUP_WRITES_LOCK = 0x10C1A0B0
+
+
+def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows; group notifications in the order of their keys. A member's mark is
+    the last key copied, so a notification must not become visible after one with a
+    greater key: on PostgreSQL concurrent transactions can commit out of the order of the
+    keys they drew, and those that write group notifications take a lock held to their
+    commit first (SQLite writes one transaction at a time already)."""
+    if model is not GroupNotification or not rows or connection.vendor != "postgresql":
+        statements.insert_values(model, rows)
+        return
+    with transaction.atomic():  # the lock lasts until the outermost transaction's end
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GROUP_WRITES_LOCK])
         statements.insert_values(model, rows)
 
 
@@ -189,7 +208,7 @@ def notifications_collected() -> Iterator[None]:
     try:
         yield
         for model, rows in (_collected.get() or {}).items():
-            statements.insert_values(model, rows)
+            _insert(model, rows)
     finally:
         _collected.reset(token)
 

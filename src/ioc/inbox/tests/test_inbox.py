@@ -5,6 +5,8 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -153,7 +155,8 @@ def test_a_group_notification_is_one_row_copied_to_each_member_when_they_look(
     agency_people, django_assert_num_queries
 ):
     audience = services.agency_audience(agency_people["agency"].pk)
-    with django_assert_num_queries(1):
+    # One INSERT (on PostgreSQL after a lock, in a savepoint: test_..._order_of_their_keys).
+    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 4):
         _notify_group(audience)
     _notify_group(services.OPERATORS, "PA-2")
 
@@ -206,6 +209,27 @@ def test_each_group_notification_is_copied_once(agency_people, django_assert_num
         "New report for your agency: PA-2",
         "New report for your agency: PA-3",
     ]
+
+
+def test_group_notifications_are_written_in_the_order_of_their_keys(agency_people):
+    """A member's mark is the last key copied: on PostgreSQL, where transactions may commit
+    out of the order of their keys, the writes of group notifications take a lock held to
+    the commit; SQLite writes one transaction at a time."""
+    audience = services.agency_audience(agency_people["agency"].pk)
+    with CaptureQueriesContext(connection) as queries:
+        _notify_group(audience)
+        with services.notifications_collected():
+            _notify_group(audience, "PA-2")
+            _notify_group(services.OPERATORS, "PA-3")
+
+    sqls = [query["sql"] for query in queries]
+    locks = [n for n, sql in enumerate(sqls) if "pg_advisory_xact_lock" in sql]
+    inserts = [n for n, sql in enumerate(sqls) if sql.startswith('INSERT INTO "inbox_group')]
+    assert len(inserts) == 2 and GroupNotification.objects.count() == 3
+    if connection.vendor == "postgresql":  # each INSERT right after its lock
+        assert [n + 1 for n in locks] == inserts
+    else:
+        assert locks == []
 
 
 def test_a_new_account_gets_the_group_notifications_made_after_it(agency_people):
