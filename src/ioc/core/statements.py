@@ -143,7 +143,7 @@ def add_to_columns(
     increments: dict[str, int],
     *,
     where: str,
-    values: list[Any],
+    values: Sequence[Any],
     using: str = "default",
 ) -> int:
     """Add `increments` ({field: n}) to the rows whose field `where` is one of `values`

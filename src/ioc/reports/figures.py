@@ -216,7 +216,7 @@ def _recount(key: str) -> None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _summary_rows(key: str) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+def _summary_rows(key: str) -> tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[str, ...]]:
     """The rows a cell's figures add to, the cell's and its roll-ups' (their keys and
     fields), and their keys: the same for every report of the cell (shared: read only)."""
     month_text, *values = key.split("|")
@@ -224,7 +224,7 @@ def _summary_rows(key: str) -> tuple[list[tuple[str, dict[str, Any]]], list[str]
     ids = [int(value) if value else None for value in values]
     rows = [(key, {"month": month, **dict(zip(DIMENSIONS, ids, strict=True))})]
     rows += _rollups(month, ids)
-    return rows, [row_key for row_key, _fields in rows]
+    return tuple(rows), tuple(row_key for row_key, _fields in rows)
 
 
 def _add(key: str, delta: dict[str, int]) -> None:

@@ -28,6 +28,15 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=TZ)
 
 
+def everyone_looks() -> None:
+    """Every account opens its inbox, copying its groups' notifications (ioc.inbox)."""
+    from ioc.accounts.models import User
+    from ioc.inbox.services import group_notifications_deliver
+
+    for user in User.objects.order_by("pk"):
+        group_notifications_deliver(user=user)
+
+
 def jpeg_bytes(size=(64, 48), colour=(200, 30, 30), exif: bytes | None = None) -> bytes:
     output = io.BytesIO()
     image = Image.new("RGB", size, colour)

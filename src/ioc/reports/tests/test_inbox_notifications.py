@@ -5,13 +5,11 @@ from datetime import timedelta
 import pytest
 
 from ioc.accounts.choices import Role
-from ioc.accounts.models import User
 from ioc.accounts.tests.factories import UserFactory
 from ioc.inbox.models import GroupNotification, Notification
-from ioc.inbox.services import group_notifications_deliver
 from ioc.reports import notifications, services
 from ioc.reports.notifications import schedule_extension_decided
-from ioc.reports.tests.conftest import MUI_NE
+from ioc.reports.tests.conftest import MUI_NE, everyone_looks
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +17,13 @@ pytestmark = pytest.mark.django_db
 def _told(since: int = 0) -> list[tuple[str, str, str]]:
     """Who was told what, in order, once each account has looked at its inbox (which
     copies the notifications of its groups); `since`: after the notification of that key."""
-    _everyone_looks()
+    everyone_looks()
     told = Notification.objects.filter(pk__gt=since).select_related("recipient").order_by("pk")
     return [(n.recipient.username, n.kind, n.title_text("en")) for n in told]
 
 
-def _everyone_looks() -> None:
-    for user in User.objects.order_by("pk"):
-        group_notifications_deliver(user=user)
-
-
 def _last() -> int:
-    _everyone_looks()
+    everyone_looks()
     return Notification.objects.order_by("pk").values_list("pk", flat=True).last() or 0
 
 
@@ -116,7 +109,7 @@ def test_a_transfer_tells_the_new_agency(submit, people, world, django_capture_o
             report=report, agency=world["transport"], reason="Đường tỉnh", actor=people["staff"]
         )
 
-    _everyone_looks()
+    everyone_looks()
     assert [(n.recipient, n.kind) for n in Notification.objects.filter(pk__gt=since)] == [
         (newcomer, "report.assigned")
     ]

@@ -10,13 +10,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, connections
 
-from ioc.accounts.models import User
 from ioc.core.models import TimelineEvent
 from ioc.inbox.models import GroupNotification, Notification
-from ioc.inbox.services import group_notifications_deliver
 from ioc.reports import intake
 from ioc.reports.figures import TOTAL
 from ioc.reports.models import Report, ReportFigures
+from ioc.reports.tests.conftest import everyone_looks
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +59,7 @@ def test_a_batch_stores_every_report_with_its_events_figures_and_notices(prepare
     assert list(GroupNotification.objects.values_list("audience", flat=True)) == (
         [f"agency:{results[0].agency_id}"] * 3
     )
-    for user in User.objects.all():
-        group_notifications_deliver(user=user)
+    everyone_looks()
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == (
         ["head"] * 3 + ["staff"] * 3
     )
