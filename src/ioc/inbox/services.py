@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -127,16 +128,26 @@ def group_notifications_deliver(*, user: Any) -> int:
     """Copy to the user's inbox the notifications of their audiences made since the last
     copy (for a new account: since it was made, as if each had been sent to every member
     then); returns how many. Two requests of one user copy each notification once: only
-    the one that moves the user's mark copies."""
+    the one that moves the user's mark copies. A user of no audience (a citizen) costs no
+    query; a member with nothing new, one (the bell asks on every page)."""
     audiences = audiences_of(user)
-    through = GroupDelivery.objects.filter(user=user).values_list("through", flat=True).first()
-    if through is None:  # an account made before its mark (signals.py): nothing before now
-        GroupDelivery.objects.get_or_create(user=user, defaults={"through": latest_group_key()})
-        return 0
     if not audiences:
         return 0
-    pending = GroupNotification.objects.filter(audience__in=audiences, pk__gt=through)
-    latest = pending.aggregate(latest=models.Max("pk"))["latest"]
+    newest = (
+        GroupNotification.objects.filter(audience__in=audiences, pk__gt=OuterRef("through"))
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    mark = (
+        GroupDelivery.objects.filter(user=user)
+        .annotate(latest=Subquery(newest))
+        .values_list("through", "latest")
+        .first()
+    )
+    if mark is None:  # an account made before its mark (signals.py): nothing before now
+        GroupDelivery.objects.get_or_create(user=user, defaults={"through": latest_group_key()})
+        return 0
+    through, latest = mark
     if latest is None:
         return 0
     with transaction.atomic():
