@@ -29,8 +29,6 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
-from django.db.models.base import ModelState
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 
@@ -72,7 +70,7 @@ class Submission:
 
     @functools.cached_property
     def report(self) -> Report:
-        report = self.with_rows(Report(**self.fields))
+        report = self.with_rows(statements.unsaved(Report, self.fields))
         figures.refresh_flags(report)
         return report
 
@@ -134,7 +132,7 @@ def _written_by_writer_process(submission: Submission) -> Report | None:
         code = fields["tracking_code"]
         logger.warning("The intake's writer process went away; checking report %s.", code)
         return Report.objects.filter(tracking_code=code, received_at=fields["received_at"]).first()
-    report = submission.with_rows(_rebuilt(Report, stored))
+    report = submission.with_rows(statements.rebuilt(Report, stored))
     report._state.adding = False
     report._state.db = connection.alias
     return report
@@ -164,14 +162,6 @@ def write_handed_over(batch: list[Submission]) -> list[dict[str, Any] | Exceptio
         else {name: value for name, value in vars(result).items() if name != "_state"}
         for result in results
     ]
-
-
-def _rebuilt[M: Model](model: type[M], values: dict[str, Any]) -> M:
-    """The instance with these attributes, as Django unpickles one (no __init__)."""
-    instance = model.__new__(model)
-    instance.__dict__.update(values)
-    instance._state = ModelState()
-    return instance
 
 
 def _write_batch(batch: list[Submission]) -> list[Report | Exception]:

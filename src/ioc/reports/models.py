@@ -364,7 +364,6 @@ class Report(models.Model):
             models.Index(fields=["lat", "lon"]),
             models.Index(fields=["submitted_ip", "received_at"]),
             models.Index(fields=["device_id", "received_at"]),
-            models.Index(fields=["updated_at"]),
             # Foreign keys that most reports leave empty: indexed where set, so that an
             # INSERT of a report without them writes no page of these indexes.
             *(

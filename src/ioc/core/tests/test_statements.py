@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -133,6 +134,35 @@ def test_insert_values_refuses_a_field_it_does_not_insert():
         statements.insert_values(TimelineEvent, [{**row, "created_at": timezone.now()}])
     assert statements.insert_values(TimelineEvent, []) == []
     assert TimelineEvent.objects.count() == 0
+
+
+def test_unsaved_makes_the_instance_the_models_constructor_makes():
+    content_type_id = ContentType.objects.get_for_model(Holiday).pk
+    values = {"content_type_id": content_type_id, "object_id": "7", "verb": "submitted"}
+
+    event = statements.unsaved(TimelineEvent, values)
+
+    assert vars(event) | {"_state": None} == vars(TimelineEvent(**values)) | {"_state": None}
+    assert (event.pk, event.data, event.reason, event._state.adding) == (None, {}, "", True)
+    assert event.data is not TimelineEvent(**values).data  # each default made anew
+    statements.insert([event])
+    assert TimelineEvent.objects.get(pk=event.pk).verb == "submitted"
+    with pytest.raises(ValueError, match=r"TimelineEvent: no field to set \['colour', 'id'\]"):
+        statements.unsaved(TimelineEvent, {**values, "colour": "red", "id": 3})
+
+
+def test_unsaved_calls_the_constructor_of_a_model_with_init_receivers():
+    made = []
+
+    def receiver(sender, instance, **kwargs):
+        made.append(instance.object_id)
+
+    post_init.connect(receiver, sender=TimelineEvent)
+    try:
+        statements.unsaved(TimelineEvent, {"object_id": "9", "verb": "x"})
+    finally:
+        post_init.disconnect(receiver, sender=TimelineEvent)
+    assert made == ["9"]
 
 
 def test_insert_values_splits_rows_past_the_limit_of_parameters():
