@@ -323,3 +323,20 @@ def test_a_completion_saves_the_figures_flags_with_the_report(submit, people):
     assert saved.completion_bucket == 0  # resolved within the hour
     report_updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "reports_report"')]
     assert len(report_updates) == 1 and '"completion_bucket"' in report_updates[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_the_reports_with_a_late_event_are_read_from_their_index_alone(long_history):
+    """A past year's dashboard reads the reports with a late event through their partial
+    index; every column those queries name is in it, so no table page is read (at a
+    million reports that cost 20 to 40 ms a query, docs/performance.md)."""
+    with CaptureQueriesContext(connection) as queries:
+        selectors.report_dashboard_figures(start=date(2024, 1, 1), end=date(2024, 12, 31))
+
+    late = [query["sql"] for query in queries if '"has_late_event" = 1' in query["sql"]]
+    assert len(late) >= 3  # the figures, their groups, the median's histogram
+    with connection.cursor() as cursor:
+        for sql in late:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "COVERING INDEX report_late_events" in plan, (sql, plan)
