@@ -10,7 +10,7 @@ name in their SQL comes from the model's fields, every value is a parameter.
 """
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,9 +31,8 @@ def insert(objs: Sequence[Model], *, using: str = "default") -> None:
     if model._meta.auto_field is None:
         raise ValueError(f"{model.__name__} has no automatic key for insert() to set")
     connection = connections[using]
-    size = _rows_per_statement(using, model) or len(objs)
-    for start in range(0, len(objs), size):
-        _insert_rows(objs[start : start + size], model, connection, using)
+    for chunk in _per_statement(objs, using, model):
+        _insert_rows(chunk, model, connection, using)
 
 
 def insert_values(
@@ -51,9 +50,7 @@ def insert_values(
     plan = _value_plan(model)
     accepted = {attname for _field, attname, _plain, _integer, auto in plan if not auto}
     for row in rows:
-        if not accepted.issuperset(row):
-            unknown = sorted(set(row) - accepted)
-            raise ValueError(f"{model.__name__}: no field to insert {unknown} into")
+        _refuse_unknown(model, row, accepted, "no field to insert {unknown} into")
     now = timezone.now()  # as pre_save sets it, for every row
     missing = _missing_values(model)
     values = [
@@ -64,10 +61,8 @@ def insert_values(
         for row in rows
     ]
     connection = connections[using]
-    size = _rows_per_statement(using, model) or len(rows)
     keys: list[int] = []
-    for start in range(0, len(values), size):
-        chunk = values[start : start + size]
+    for chunk in _per_statement(values, using, model):
         params = _prepared(model, chunk, connection)
         keys += _execute_insert(model, connection, using, len(chunk), params)
     return keys
@@ -80,9 +75,7 @@ def unsaved[M: Model](model: type[M], values: Mapping[str, Any]) -> M:
     model with receivers of pre_init or post_init (an ImageField's dimensions) goes through
     __init__."""
     missing = _missing_values(model)
-    if not missing.keys() >= values.keys():
-        unknown = sorted(values.keys() - missing.keys())
-        raise ValueError(f"{model.__name__}: no field to set {unknown}")
+    _refuse_unknown(model, values, missing.keys(), "no field to set {unknown}")
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model(**values)
     attributes = {
@@ -99,6 +92,22 @@ def rebuilt[M: Model](model: type[M], attributes: dict[str, Any]) -> M:
     instance.__dict__.update(attributes)
     instance._state = ModelState()
     return instance
+
+
+def _refuse_unknown(
+    model: type[Model], given: Iterable[str], accepted: Container[str], message: str
+) -> None:
+    """ValueError naming the names in `given` that `accepted` lacks, if any."""
+    unknown = [name for name in given if name not in accepted]
+    if unknown:
+        raise ValueError(f"{model.__name__}: " + message.format(unknown=sorted(unknown)))
+
+
+def _per_statement[T](items: Sequence[T], using: str, model: type[Model]) -> Iterator[Sequence[T]]:
+    """The items in runs of as many rows as one INSERT of `model` may carry here."""
+    size = _rows_per_statement(using, model) or len(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _insert_rows(objs: Sequence[Model], model: type[Model], connection, using: str) -> None:
@@ -135,7 +144,7 @@ def _insert_params(objs: Sequence[Model], connection) -> list[Any]:
     return _prepared(type(objs[0]), rows, connection)
 
 
-def _prepared(model: type[Model], rows: list[list[Any]], connection) -> list[Any]:
+def _prepared(model: type[Model], rows: Sequence[list[Any]], connection) -> list[Any]:
     """The parameters of rows of values in the order of `_insert_plan`, each value as its
     field's get_db_prep_save gives it."""
     ops = connection.ops
@@ -199,25 +208,6 @@ def fetch_by(model: type[Model], field: str, value: Any, *, using: str = "defaul
         for function in functions:
             values[index] = function(values[index], expression, connection)
     return model.from_db(using, _attnames(model), values)
-
-
-def values_where(
-    model: type[Model], field: str, *, using: str = "default", **conditions: Any
-) -> list[Any]:
-    """The values of one column of the rows matching every condition: `name=value`, or
-    `name=[values]` for one of them (plain ints, strings and booleans)."""
-    shape = tuple(
-        (name, len(value) if isinstance(value, list) else None)
-        for name, value in conditions.items()
-    )
-    if any(value == [] for value in conditions.values()):
-        return []  # one of no values: nothing matches (and "IN ()" is not SQL everywhere)
-    params: list[Any] = []
-    for value in conditions.values():
-        params += value if isinstance(value, list) else [value]
-    with connections[using].cursor() as cursor:
-        cursor.execute(_select_sql(using, model, field, shape), params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 @functools.cache
@@ -330,22 +320,6 @@ def _add_sql(using: str, model: type[Model], names: tuple[str, ...], where: str,
     return (
         f"UPDATE {_quoted_table(using, model)} SET {assignments} "  # noqa: S608 (as above)
         f"WHERE {_column(using, model, where)} IN ({', '.join(['%s'] * count)})"
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _select_sql(
-    using: str, model: type[Model], field: str, shape: tuple[tuple[str, int | None], ...]
-) -> str:
-    tests = [
-        f"{_column(using, model, name)} = %s"
-        if count is None
-        else f"{_column(using, model, name)} IN ({', '.join(['%s'] * count)})"
-        for name, count in shape
-    ]
-    return (
-        f"SELECT {_column(using, model, field)} FROM {_quoted_table(using, model)} "  # noqa: S608
-        f"WHERE {' AND '.join(tests) or '1 = 1'}"
     )
 
 

@@ -145,7 +145,7 @@ def group_notifications_deliver(*, user: Any) -> int:
         .first()
     )
     if mark is None:  # an account made before its mark (signals.py): nothing before now
-        GroupDelivery.objects.get_or_create(user=user, defaults={"through": latest_group_key()})
+        group_mark_start(user=user)
         return 0
     through, latest = mark
     if latest is None:
@@ -155,8 +155,11 @@ def group_notifications_deliver(*, user: Any) -> int:
         return _copy(user.pk, audiences, through, latest) if moved else 0
 
 
-def latest_group_key() -> int:
-    return GroupNotification.objects.aggregate(latest=models.Max("pk"))["latest"] or 0
+def group_mark_start(*, user: Any) -> None:
+    """Give a user without one a mark at the latest group notification: they get those
+    made from now on."""
+    latest = GroupNotification.objects.aggregate(latest=models.Max("pk"))["latest"] or 0
+    GroupDelivery.objects.get_or_create(user=user, defaults={"through": latest})
 
 
 def _copy(user_id: int, audiences: list[str], after: int, through: int) -> int:

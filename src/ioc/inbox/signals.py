@@ -4,11 +4,10 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from ioc.inbox.models import GroupDelivery
-from ioc.inbox.services import latest_group_key
+from ioc.inbox.services import group_mark_start
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="inbox_group_delivery")
 def account_made(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        GroupDelivery.objects.get_or_create(user=instance, defaults={"through": latest_group_key()})
+        group_mark_start(user=instance)

@@ -10,8 +10,7 @@ from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ioc.accounts.choices import Role
-from ioc.accounts.models import ApiKey, User
+from ioc.accounts.models import ApiKey
 from ioc.accounts.services import apikey_create
 from ioc.core import statements
 from ioc.core.models import Holiday, TimelineEvent
@@ -220,18 +219,6 @@ def test_fetch_by_loads_the_object_as_the_orm_does():
     assert fetched.expires_at == datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert fetched._state.adding is False
     assert statements.fetch_by(ApiKey, "key_hash", "0" * 64) is None
-
-
-def test_values_where_matches_every_condition():
-    operator = User.objects.create(username="op", role=Role.OPERATOR)
-    User.objects.create(username="gone", role=Role.OPERATOR, is_active=False)
-    admin = User.objects.create(username="admin", role=Role.ADMIN)
-    User.objects.create(username="leader", role=Role.LEADER)
-
-    found = statements.values_where(User, "id", is_active=True, role=[Role.OPERATOR, Role.ADMIN])
-    assert sorted(found) == sorted([operator.pk, admin.pk])
-    assert statements.values_where(User, "username", role=Role.LEADER) == ["leader"]
-    assert statements.values_where(User, "id", role=[]) == []
 
 
 def _as_django_prepares(objs) -> list:
